@@ -1,0 +1,3 @@
+from sydstat.cli import main
+
+raise SystemExit(main())

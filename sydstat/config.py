@@ -1,0 +1,86 @@
+"""Where things live and which upstreams to talk to.
+
+Precedence: environment variable > `sydstat.toml` (working directory, then $SYDSTAT_HOME) > default.
+Kept free of heavy imports: the CLI's fast paths (`status`, `query`) load this module.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS_DIR = PROJECT_ROOT / "schemas"
+
+DEFAULT_URLS = {
+    "kolada": "https://api.kolada.se/v3",
+    "scb": "https://statistikdatabasen.scb.se/api/v2",
+    "fohm": "https://fohm-app.folkhalsomyndigheten.se/Folkhalsodata/api/v1/sv",
+}
+
+# Expected cadence per source (hours) before `sydstat status` calls it stale.
+DEFAULT_FRESHNESS_HOURS = {"kolada": 36, "scb": 24 * 8, "fohm": 24 * 8}
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    urls: dict[str, str]
+    freshness_hours: dict[str, int]
+
+    @property
+    def work_db(self) -> Path:
+        """The pipeline's private database; analysts never open it (DuckDB locks it)."""
+        return self.home / "work" / "warehouse.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """The analysts' copy, replaced atomically after each complete run."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.home / "raw"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.home / "parquet"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.home / "inbox"
+
+    def url(self, source: str) -> str:
+        return self.urls[source].rstrip("/")
+
+
+def _read_toml(home: Path) -> dict:
+    for candidate in (Path.cwd() / "sydstat.toml", home / "sydstat.toml"):
+        if candidate.is_file():
+            with candidate.open("rb") as fh:
+                return tomllib.load(fh)
+    return {}
+
+
+def load_settings() -> Settings:
+    """Build settings from the environment and the optional config file (read on every call: tests change env)."""
+    home = Path(os.environ.get("SYDSTAT_HOME", "")) if os.environ.get("SYDSTAT_HOME") else None
+    file_cfg = _read_toml(home or Path("data"))
+    if home is None:
+        home = Path(file_cfg.get("home", "data"))
+    urls = dict(DEFAULT_URLS)
+    for source in urls:
+        from_file = file_cfg.get("sources", {}).get(source, {}).get("url")
+        urls[source] = os.environ.get(f"SYDSTAT_{source.upper()}_URL") or from_file or urls[source]
+    freshness = dict(DEFAULT_FRESHNESS_HOURS)
+    for source in freshness:
+        value = file_cfg.get("sources", {}).get(source, {}).get("freshness_hours")
+        if value is not None:
+            freshness[source] = int(value)
+    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness)

@@ -1,0 +1,1 @@
+"""The only place that writes SQL to the warehouse: connection + migrations, the loader, the publisher."""

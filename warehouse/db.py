@@ -1,0 +1,81 @@
+"""DuckDB connection and the migration runner.
+
+Migrations are the numbered files schemas/warehouse/NNN_name.sql, applied once each, in order, inside a
+transaction, and recorded in meta.schema_version. Views (schemas/marts/*.sql) are CREATE OR REPLACE and are refreshed
+on every migrate/publish, so editing a view needs no migration.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from sydstat.config import SCHEMAS_DIR
+
+MIGRATIONS_DIR = SCHEMAS_DIR / "warehouse"
+MARTS_DIR = SCHEMAS_DIR / "marts"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise ValueError(f"migration file name must look like 001_name.sql: {path.name}")
+        found.append((int(match.group(1)), path))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                         "WHERE table_schema = 'meta' AND table_name = 'schema_version'").fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations and refresh views; return the schema version."""
+    current = schema_version(con)
+    for version, path in migrations():
+        if version <= current:
+            continue
+        con.begin()
+        try:
+            con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+            con.execute("CREATE TABLE IF NOT EXISTS meta.schema_version "
+                        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            con.execute(path.read_text())
+            con.execute("INSERT INTO meta.schema_version VALUES (?, ?, now())", [version, path.name])
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        current = version
+    refresh_views(con)
+    return current
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    names = []
+    for path in sorted(MARTS_DIR.glob("*.sql")):
+        con.execute(path.read_text())
+        names.append(path.stem)
+    return names
+
+
+def open_work_db(path: Path) -> duckdb.DuckDBPyConnection:
+    """The pipeline's writer connection, migrated to the current schema."""
+    con = connect(path)
+    migrate(con)
+    return con

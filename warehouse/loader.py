@@ -1,0 +1,255 @@
+"""The one loader: a source batch goes into the warehouse in a single transaction, or not at all.
+
+Facts and dimensions are merged on their grain key from DataFrames (bulk, never row by row). Unchanged rows are not
+touched, so re-loading the same snapshot writes nothing. Deletions come two ways: explicit (Kolada's `isdeleted`) and,
+on a full refresh, every row inside the requested scope that the source no longer serves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from sources.snapshots import Snapshot
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+FACT_KEY = ["indicator_id", "municipality_code", "period", "sex"]
+FACT_COLUMNS = FACT_KEY + ["value", "status", "source", "load_id", "snapshot_id"]
+
+
+def ident(name: str) -> str:
+    """Quote a table/column name after checking it is a plain identifier (never interpolate anything else)."""
+    parts = name.split(".")
+    if not all(_IDENT.match(p) for p in parts):
+        raise ValueError(f"not a valid identifier: {name!r}")
+    return ".".join(f'"{p}"' for p in parts)
+
+
+@dataclass
+class MergeCounts:
+    inserted: int = 0
+    updated: int = 0
+
+
+def merge_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: list[str],
+                compare: list[str] | None = None) -> MergeCounts:
+    """Insert new keys, update keys whose `compare` columns changed, leave identical rows alone."""
+    if frame.empty:
+        return MergeCounts()
+    cols = list(frame.columns)
+    compare = compare or [c for c in cols if c not in key]
+    t, on = ident(table), " AND ".join(f"t.{ident(k)} = i.{ident(k)}" for k in key)
+    changed = " OR ".join(f"t.{ident(c)} IS DISTINCT FROM i.{ident(c)}" for c in compare) or "false"
+    con.register("_incoming", frame)
+    try:
+        inserted = con.execute(f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {on})"
+                               ).fetchone()[0]
+        updated = con.execute(f"SELECT count(*) FROM _incoming i JOIN {t} t ON {on} WHERE {changed}").fetchone()[0]
+        if inserted or updated:
+            sets = ", ".join(f"{ident(c)} = i.{ident(c)}" for c in cols if c not in key)
+            col_list = ", ".join(ident(c) for c in cols)
+            values = ", ".join(f"i.{ident(c)}" for c in cols)
+            matched = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {sets} " if sets else ""
+            con.execute(f"MERGE INTO {t} t USING _incoming i ON {on} {matched}"
+                        f"WHEN NOT MATCHED THEN INSERT ({col_list}) VALUES ({values})")
+    finally:
+        con.unregister("_incoming")
+    return MergeCounts(int(inserted), int(updated))
+
+
+def delete_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pd.DataFrame, key: list[str]) -> int:
+    """Delete the rows whose key is in `keys`; return how many went."""
+    if keys.empty:
+        return 0
+    t, on = ident(table), " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in key)
+    con.register("_deleted", keys[key].drop_duplicates())
+    try:
+        return int(con.execute(f"DELETE FROM {t} t USING _deleted d WHERE {on}").fetchone()[0])
+    finally:
+        con.unregister("_deleted")
+
+
+def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present: pd.DataFrame, key: list[str],
+                            scope: dict[str, list]) -> int:
+    """Full refresh: delete rows inside `scope` (column → allowed values) whose key is not in `present`."""
+    if not scope:
+        raise ValueError("a full-refresh deletion needs a scope; refusing to delete a whole table")
+    t = ident(table)
+    registered = []
+    conditions = []
+    try:
+        for n, (column, values) in enumerate(scope.items()):
+            name = f"_scope_{n}"
+            con.register(name, pd.DataFrame({"v": pd.Series(list(values), dtype="object")}))
+            registered.append(name)
+            conditions.append(f"t.{ident(column)} IN (SELECT v FROM {name})")
+        con.register("_present", present[key].drop_duplicates())
+        registered.append("_present")
+        on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
+        where = " AND ".join(conditions)
+        sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
+        return int(con.execute(sql).fetchone()[0])
+    finally:
+        for name in registered:
+            con.unregister(name)
+
+
+@dataclass
+class IndicatorBatch:
+    """Everything one source batch loads, already validated. Built by a flow, applied by `load_indicator_batch`."""
+
+    source: str
+    mode: str  # full | incremental | offline
+    run_id: str
+    source_row: dict
+    indicators: pd.DataFrame
+    values: pd.DataFrame  # conformed facts without load_id (FACT_COLUMNS minus load_id)
+    deletions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_KEY))
+    quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
+    municipalities: pd.DataFrame | None = None
+    full_refresh_scope: dict[str, list] | None = None
+    snapshots: list[Snapshot] = field(default_factory=list)
+    rows_received: int = 0
+    requests_made: int = 0
+    new_cursor: date | None = None
+    scope_fingerprint: str | None = None
+
+
+@dataclass
+class BatchResult:
+    load_id: int
+    source: str
+    status: str
+    rows_received: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_deleted: int = 0
+    rows_quarantined: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rows_inserted or self.rows_updated or self.rows_deleted)
+
+
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT nextval('meta.load_id_seq')").fetchone()[0])
+
+
+def periods_frame(periods: pd.Series) -> pd.DataFrame:
+    """dim_period rows for yearly periods ('2024') and spans ('2019-2022')."""
+    rows = []
+    for period in sorted(set(periods.dropna().astype(str))):
+        first, _, last = period.partition("-")
+        start, end = int(first), int(last or first)
+        rows.append({"period": period, "year": end, "period_start": date(start, 1, 1), "period_end": date(end, 12, 31),
+                     "period_type": "span" if last else "year"})
+    return pd.DataFrame(rows, columns=["period", "year", "period_start", "period_end", "period_type"])
+
+
+def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
+    """Apply a batch atomically. On any error the transaction is rolled back, the failure recorded, and re-raised."""
+    started = time.monotonic()
+    load_id = next_load_id(con)
+    result = BatchResult(load_id=load_id, source=batch.source, status="loaded", rows_received=batch.rows_received,
+                         rows_quarantined=len(batch.quarantined))
+    con.begin()
+    try:
+        con.execute("INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status) "
+                    "VALUES (?, ?, ?, ?, now(), 'running')", [load_id, batch.run_id, batch.source, batch.mode])
+        merge_frame(con, "dim_source", pd.DataFrame([batch.source_row]), ["source"],
+                    compare=[c for c in batch.source_row if c not in ("source", "updated_at")])
+        if batch.municipalities is not None:
+            merge_frame(con, "dim_municipality", batch.municipalities, ["municipality_code"])
+        merge_frame(con, "dim_indicator", batch.indicators, ["indicator_id"])
+        facts = batch.values.assign(load_id=load_id)[FACT_COLUMNS]
+        merge_frame(con, "dim_period", periods_frame(pd.concat([facts.period, batch.deletions.get(
+            "period", pd.Series(dtype="string"))])), ["period"])
+        counts = merge_frame(con, "fct_indicator_value", facts, FACT_KEY, compare=["value", "status"])
+        result.rows_inserted, result.rows_updated = counts.inserted, counts.updated
+        result.rows_deleted = delete_keys(con, "fct_indicator_value", batch.deletions, FACT_KEY)
+        if batch.full_refresh_scope:
+            keep = pd.concat([facts[FACT_KEY], batch.quarantined.reindex(columns=FACT_KEY)], ignore_index=True)
+            result.rows_deleted += delete_missing_in_scope(con, "fct_indicator_value", keep.dropna(), FACT_KEY,
+                                                           batch.full_refresh_scope)
+        _record_quarantine(con, batch, load_id)
+        _record_snapshots(con, batch, load_id)
+        result.status = "loaded" if result.changed else "unchanged"
+        result.seconds = time.monotonic() - started
+        con.execute(
+            "UPDATE meta.load_batch SET finished_at = now(), status = ?, rows_received = ?, rows_inserted = ?, "
+            "rows_updated = ?, rows_deleted = ?, rows_quarantined = ?, requests_made = ?, snapshot_ids = ? "
+            "WHERE load_id = ?",
+            [result.status, result.rows_received, result.rows_inserted, result.rows_updated, result.rows_deleted,
+             result.rows_quarantined, batch.requests_made, [s.snapshot_id for s in batch.snapshots], load_id])
+        _record_success(con, batch, load_id)
+        con.commit()
+    except BaseException as exc:
+        con.rollback()
+        record_failure(con, batch.source, batch.run_id, batch.mode, f"load failed: {exc}", load_id=load_id)
+        raise
+    return result
+
+
+def _record_quarantine(con, batch: IndicatorBatch, load_id: int) -> None:
+    if batch.quarantined.empty:
+        return
+    q = batch.quarantined
+    records = q.drop(columns=["reason"]).astype(object).where(q.drop(columns=["reason"]).notna(), None)
+    frame = pd.DataFrame({
+        "load_id": load_id, "source": batch.source, "target_table": "fct_indicator_value",
+        "reason": q["reason"].astype(str).to_numpy(),
+        "record": [json.dumps(r, ensure_ascii=False, default=str) for r in records.to_dict("records")],
+    })
+    con.register("_quarantine", frame)
+    try:
+        con.execute("INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
+                    "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
+    finally:
+        con.unregister("_quarantine")
+
+
+def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
+    if not batch.snapshots:
+        return
+    frame = pd.DataFrame([{
+        "snapshot_id": s.snapshot_id, "load_id": load_id, "source": s.source, "url": s.url,
+        "params": json.dumps(s.params), "fetched_at": s.fetched_at or None, "http_status": s.status,
+        "content_type": s.content_type, "n_bytes": s.n_bytes} for s in batch.snapshots])
+    con.register("_snapshots", frame)
+    try:
+        con.execute("INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
+                    "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
+    finally:
+        con.unregister("_snapshots")
+
+
+def _record_success(con, batch: IndicatorBatch, load_id: int) -> None:
+    full = batch.mode in ("full", "offline")
+    con.execute(
+        "INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, last_success_at, last_load_id, "
+        "scope_fingerprint) VALUES (?, ?, CASE WHEN ? THEN now() END, now(), ?, ?) "
+        "ON CONFLICT (source) DO UPDATE SET cursor_from_date = coalesce(excluded.cursor_from_date, cursor_from_date), "
+        "last_full_refresh_at = coalesce(excluded.last_full_refresh_at, last_full_refresh_at), "
+        "last_success_at = excluded.last_success_at, last_load_id = excluded.last_load_id, "
+        "scope_fingerprint = coalesce(excluded.scope_fingerprint, scope_fingerprint)",
+        [batch.source, batch.new_cursor, full, load_id, batch.scope_fingerprint])
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,
+                   load_id: int | None = None) -> None:
+    """Record a failed batch in its own transaction (the data transaction was rolled back)."""
+    load_id = load_id or next_load_id(con)
+    con.execute("INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, finished_at, status, message) "
+                "VALUES (?, ?, ?, ?, now(), now(), 'failed', ?)", [load_id, run_id, source, mode, reason[:2000]])
+    con.execute("INSERT INTO meta.source_state (source, last_failure_at, last_failure_reason) VALUES (?, now(), ?) "
+                "ON CONFLICT (source) DO UPDATE SET last_failure_at = excluded.last_failure_at, "
+                "last_failure_reason = excluded.last_failure_reason", [source, reason[:2000]])
