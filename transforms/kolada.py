@@ -14,7 +14,7 @@ import pandas as pd
 SOURCE = "kolada"
 _DISCONTINUED = re.compile(r"\s*\(-(\d{4})\)\s*$")
 
-VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted"]
+VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted", "snapshot_id"]
 
 
 def parse_title(title: str) -> dict:
@@ -96,14 +96,16 @@ def _as_bool(value) -> bool:
     return bool(value)
 
 
-def values_frame(pages: Iterable[dict]) -> pd.DataFrame:
+def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | None = None) -> pd.DataFrame:
     """Flatten `/data` pages (one record per kpi × municipality × period, nested values per sex) to one row per value.
 
     Ids stay strings (leading zeros), `period` becomes an int year, a null value stays NULL (never 0), `status`
     stays nullable text, and `isdeleted` (incremental responses; per value or per record) becomes `is_deleted`.
     """
-    kpi, muni, year, sex, value, status, deleted = [], [], [], [], [], [], []
-    for page in pages:
+    kpi, muni, year, sex, value, status, deleted, snaps = [], [], [], [], [], [], [], []
+    pages = list(pages)
+    snapshot_ids = list(snapshot_ids) if snapshot_ids is not None else [None] * len(pages)
+    for page, snapshot_id in zip(pages, snapshot_ids, strict=True):
         for record in page.get("values") or []:
             record_deleted = bool(record.get("isdeleted", False))
             for v in record.get("values") or []:
@@ -114,6 +116,7 @@ def values_frame(pages: Iterable[dict]) -> pd.DataFrame:
                 value.append(v.get("value"))
                 status.append(v.get("status") or None)
                 deleted.append(record_deleted or bool(v.get("isdeleted", False)))
+                snaps.append(snapshot_id)
     frame = pd.DataFrame({
         "indicator_id": pd.array([None if k is None else str(k) for k in kpi], dtype="string"),
         "municipality_code": pd.array([None if m is None else str(m) for m in muni], dtype="string"),
@@ -122,8 +125,18 @@ def values_frame(pages: Iterable[dict]) -> pd.DataFrame:
         "value": pd.to_numeric(pd.Series(value, dtype="object"), errors="coerce").astype("Float64"),
         "status": pd.array(status, dtype="string"),
         "is_deleted": pd.array(deleted, dtype="boolean"),
+        "snapshot_id": pd.array(snaps, dtype="string"),
     }, columns=VALUE_COLUMNS)
     return frame
+
+
+def conform_values(values: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """Add the conformed columns the warehouse needs: period (a year as text), the indicator's unit, the source."""
+    return values.assign(
+        period=values["year"].astype("string"),
+        unit=values["indicator_id"].map(units).astype("string"),
+        source=SOURCE,
+    )
 
 
 def municipalities_frame(records: Iterable[dict], seed: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:

@@ -156,7 +156,8 @@ def periods_frame(periods: pd.Series) -> pd.DataFrame:
 
 
 def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
-    """Apply a batch atomically. On any error the transaction is rolled back, the failure recorded, and re-raised."""
+    """Apply a batch atomically. On any error the transaction is rolled back and the error re-raised (the caller
+    records the failure with `record_failure`, which needs no open transaction)."""
     started = time.monotonic()
     load_id = next_load_id(con)
     result = BatchResult(load_id=load_id, source=batch.source, status="loaded", rows_received=batch.rows_received,
@@ -192,9 +193,8 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
              result.rows_quarantined, batch.requests_made, [s.snapshot_id for s in batch.snapshots], load_id])
         _record_success(con, batch, load_id)
         con.commit()
-    except BaseException as exc:
+    except BaseException:
         con.rollback()
-        record_failure(con, batch.source, batch.run_id, batch.mode, f"load failed: {exc}", load_id=load_id)
         raise
     return result
 

@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only (tasks, retries, events). Parsing lives in transforms/, SQL in warehouse/."""

@@ -1,0 +1,35 @@
+"""Tasks every source flow shares: open the work DB, validate a conformed frame, load a batch, publish."""
+
+from __future__ import annotations
+
+import logging
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from sydstat.config import Settings
+from sydstat.validation import ValidationOutcome, validate_frame
+from warehouse.db import open_work_db
+from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
+from warehouse.publish import publish
+
+log = logging.getLogger("sydstat.flows")
+
+
+def work_db(settings: Settings):
+    return open_work_db(settings.work_db)
+
+
+@task(name="validate", cache_policy=NONE)
+def validate_task(suite: str, frame, parameters: dict, settings: Settings) -> ValidationOutcome:
+    return validate_frame(suite, frame, parameters, settings.reports_dir)
+
+
+@task(name="load", cache_policy=NONE)
+def load_task(con, batch: IndicatorBatch) -> BatchResult:
+    return load_indicator_batch(con, batch)
+
+
+@task(name="publish", cache_policy=NONE)
+def publish_task(con, settings: Settings) -> str:
+    return str(publish(con, settings.published_db))

@@ -1,0 +1,247 @@
+"""Ingest Kolada v3: plan → extract (archive raw) → conform → validate → load (one transaction) → publish.
+
+Incremental by default (`from_date` = the cursor in meta.source_state); a full refresh when asked (`full`), when
+there is no cursor yet, when the catalogue's scope changed, or when the last full refresh is older than the
+catalogue's `full_refresh_days` (Kolada revises and removes values without notice).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from flows.common import load_task, publish_task, validate_task, work_db
+from sources.http import HttpClient
+from sources.kolada import KoladaClient, Page
+from sources.snapshots import Snapshot, SnapshotArchive
+from sydstat.catalog import fingerprint, load_catalog, source_row
+from sydstat.config import SCHEMAS_DIR, Settings, load_settings
+from sydstat.sample import region_municipalities
+from transforms import kolada as tk
+from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
+from warehouse.state import finish_run, known_codes, source_state, start_run
+
+SOURCE = "kolada"
+
+
+class BatchRejected(RuntimeError):
+    """Validation found critical problems: the batch was not loaded."""
+
+
+@dataclass
+class KoladaPlan:
+    mode: str  # full | incremental
+    kpi_ids: list[str]
+    municipality_ids: list[str]
+    years: list[int]
+    from_date: date | None
+    scope_fingerprint: str | None  # None for ad-hoc pulls: they never move the catalogue's cursor
+    reason: str
+
+
+@dataclass
+class KoladaExtract:
+    plan: KoladaPlan
+    kpi_pages: list[Page] = field(default_factory=list)
+    municipality_pages: list[Page] = field(default_factory=list)
+    value_pages: list[Page] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
+    requests_made: int = 0
+    extracted_on: date | None = None
+
+
+def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
+    catalog = load_catalog(SOURCE)
+    municipalities = [m["municipality_code"] for m in region_municipalities()]
+    years = list(range(int(catalog["load"]["from_year"]), today.year + 1))
+    if kpis:
+        return KoladaPlan("full", list(dict.fromkeys(kpis)), municipalities, years, None, None, "ad-hoc KPI ids")
+    kpi_ids = [str(k["id"]) for k in catalog["kpis"]]
+    scope = fingerprint(kpi_ids, municipalities, years[0])
+    state = source_state(con, SOURCE)
+    max_age = timedelta(days=int(catalog["load"].get("full_refresh_days", 7)))
+    if full:
+        reason = "full refresh requested"
+    elif state.cursor_from_date is None:
+        reason = "first load"
+    elif state.scope_fingerprint != scope:
+        reason = "the catalogue's KPIs or municipalities changed"
+    elif state.last_full_refresh_at is None or datetime.now() - state.last_full_refresh_at > max_age:
+        reason = f"last full refresh older than {max_age.days} days"
+    else:
+        return KoladaPlan("incremental", kpi_ids, municipalities, years, state.cursor_from_date, scope,
+                          f"changes since {state.cursor_from_date}")
+    return KoladaPlan("full", kpi_ids, municipalities, years, None, scope, reason)
+
+
+@task(name="extract-kolada", cache_policy=NONE)
+def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> KoladaExtract:
+    logger = get_run_logger()
+    http = HttpClient(SOURCE, archive)
+    client = KoladaClient(settings.url(SOURCE), http, per_page=int(load_catalog(SOURCE)["load"]["per_page"]))
+    out = KoladaExtract(plan, extracted_on=datetime.now(UTC).date())
+    if plan.mode == "full":
+        out.kpi_pages = client.kpis(plan.kpi_ids)
+        out.municipality_pages = client.municipalities()
+    for page in client.values(plan.kpi_ids, plan.municipality_ids, plan.years, plan.from_date):
+        out.value_pages.append(page)
+        logger.info("kolada: page %d (%d records, %d requests so far)", len(out.value_pages),
+                    len(page.payload["values"]), http.requests_made)
+    out.snapshots, out.requests_made = list(http.snapshots), http.requests_made
+    return out
+
+
+def extracts_from_archive(archive: SnapshotArchive) -> list[KoladaExtract]:
+    """Offline rebuild: the last full batch and every incremental batch after it, from the raw archive."""
+    manifests = archive.batch_manifests(SOURCE)
+    fulls = [i for i, m in enumerate(manifests) if m["plan"]["mode"] == "full" and m["plan"]["scope_fingerprint"]]
+    if not fulls:
+        raise FileNotFoundError(f"no archived Kolada batches under {archive.raw_dir / SOURCE}; run online once first")
+    extracts = []
+    for manifest in manifests[fulls[-1]:]:
+        plan_data = dict(manifest["plan"])
+        plan_data["from_date"] = date.fromisoformat(plan_data["from_date"]) if plan_data["from_date"] else None
+        plan = KoladaPlan(**plan_data)
+
+        def pages(ids: list[str]) -> list[Page]:
+            return [Page(_json(archive.read(SOURCE, sid)), sid) for sid in ids]
+
+        snaps = manifest["snapshots"]
+        extracts.append(KoladaExtract(plan, pages(snaps["kpi"]), pages(snaps["municipality"]), pages(snaps["values"]),
+                                      [Snapshot(**archive.provenance(SOURCE, sid))
+                                       for sid in snaps["kpi"] + snaps["municipality"] + snaps["values"]],
+                                      0, date.fromisoformat(manifest["extracted_on"])))
+    return extracts
+
+
+def _json(body: bytes):
+    return json.loads(body.decode("utf-8-sig"))
+
+
+def write_manifest(archive: SnapshotArchive, ex: KoladaExtract, load_id: int) -> None:
+    plan = dict(ex.plan.__dict__, from_date=ex.plan.from_date.isoformat() if ex.plan.from_date else None)
+    archive.write_batch_manifest(SOURCE, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}", {
+        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "extracted_on": ex.extracted_on.isoformat(),
+        "plan": plan, "snapshots": {"kpi": [p.snapshot_id for p in ex.kpi_pages],
+                                    "municipality": [p.snapshot_id for p in ex.municipality_pages],
+                                    "values": [p.snapshot_id for p in ex.value_pages]}})
+
+
+@task(name="conform-kolada", cache_policy=NONE)
+def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame, list[str]]:
+    """(municipalities or None, indicators, conformed values, warnings) from an extract."""
+    catalog = {str(k["id"]): k for k in load_catalog(SOURCE)["kpis"]}
+    warnings: list[str] = []
+    municipalities = None
+    if ex.municipality_pages:
+        seed = pd.DataFrame(region_municipalities())
+        counties = pd.read_csv(SCHEMAS_DIR / "seed" / "counties.csv", dtype=str)
+        municipalities = tk.municipalities_frame([r for p in ex.municipality_pages for r in p.payload["values"]],
+                                                 seed, counties)
+    indicators = tk.indicators_frame([r for p in ex.kpi_pages for r in p.payload["values"]], catalog)
+    values = tk.values_frame([p.payload for p in ex.value_pages], [p.snapshot_id for p in ex.value_pages])
+    if ex.plan.mode == "full":
+        unknown = sorted(set(ex.plan.kpi_ids) - set(indicators.indicator_id))
+        if unknown:
+            warnings.append(f"Kolada does not know KPI id(s) {', '.join(unknown)} (no metadata, no values)")
+        empty = sorted(set(indicators.indicator_id) - set(values.indicator_id))
+        if empty:
+            warnings.append(f"Kolada served no values for KPI id(s) {', '.join(empty)} in the requested scope")
+    units = dict(zip(indicators.indicator_id, indicators.unit, strict=True))
+    if len(units) < values.indicator_id.nunique():
+        stored = con.execute("SELECT indicator_id, unit FROM dim_indicator").fetchall()
+        units = {**dict(stored), **units}
+    return municipalities, indicators, tk.conform_values(values, units), warnings
+
+
+def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthetic: bool, mode: str) -> tuple:
+    municipalities, indicators, values, warnings = conform(con, ex)
+    known_munis = (municipalities.municipality_code.tolist() if municipalities is not None
+                   else known_codes(con, "dim_municipality"))
+    known_kpis = sorted(set(indicators.indicator_id) | set(known_codes(con, "dim_indicator")))
+    live = values[~values.is_deleted.fillna(False)]
+    outcome = validate_task(SOURCE_SUITE, live, {"known_municipality_codes": known_munis,
+                                                 "known_indicator_ids": known_kpis,
+                                                 "max_year": ex.extracted_on.year + 1}, settings)
+    if not outcome.ok:
+        raise BatchRejected("; ".join(outcome.critical_failures))
+    deletions = values[values.is_deleted.fillna(False)][FACT_KEY]
+    scope = None
+    if ex.plan.mode == "full":
+        scope = {"source": [SOURCE], "indicator_id": ex.plan.kpi_ids, "municipality_code": ex.plan.municipality_ids,
+                 "period": [str(y) for y in ex.plan.years]}
+    batch = IndicatorBatch(
+        source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, synthetic), indicators=indicators,
+        values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
+                              "snapshot_id"]],
+        deletions=deletions, quarantined=outcome.quarantined, municipalities=municipalities,
+        full_refresh_scope=scope, snapshots=ex.snapshots, rows_received=len(values),
+        requests_made=ex.requests_made, new_cursor=ex.extracted_on if ex.plan.scope_fingerprint else None,
+        scope_fingerprint=ex.plan.scope_fingerprint)
+    return batch, warnings, outcome
+
+
+SOURCE_SUITE = "indicator_values"
+
+
+@flow(name="ingest-kolada", log_prints=True)
+def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bool = False, synthetic: bool = False,
+                  publish: bool = True, run_id: str | None = None) -> dict:
+    """Ingest Kolada into the work DB and (by default) publish the analyst DB. Returns a summary dict."""
+    logger = get_run_logger()
+    settings = load_settings()
+    archive = SnapshotArchive(settings.raw_dir)
+    run_id = run_id or uuid.uuid4().hex[:12]
+    con = work_db(settings)
+    start_run(con, run_id, f"ingest-kolada full={full} offline={offline} kpis={kpis or ''}")
+    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    mode = "?"
+    try:
+        if offline:
+            extracts = extracts_from_archive(archive)
+        else:
+            plan = make_plan(con, kpis, full, datetime.now(UTC).date())
+            logger.info("kolada: %s run (%s): %d KPIs × %d municipalities × %d years", plan.mode, plan.reason,
+                        len(plan.kpi_ids), len(plan.municipality_ids), len(plan.years))
+            extracts = [extract(settings, plan, archive)]
+        for ex in extracts:
+            mode = "offline" if offline else ex.plan.mode
+            batch, warnings, outcome = build_batch(con, settings, ex, run_id, synthetic, mode)
+            for w in warnings:
+                logger.warning(w)
+            result = load_task(con, batch)
+            if not offline:
+                write_manifest(archive, ex, result.load_id)
+            summary["warnings"] += warnings
+            summary["batches"].append({**result.__dict__, "mode": mode, "requests": ex.requests_made,
+                                       "quarantined": len(outcome.quarantined), "docs": outcome.docs_url})
+            logger.info("kolada: %s batch %d: %s (+%d ~%d -%d, %d quarantined)", mode, result.load_id,
+                        result.status, result.rows_inserted, result.rows_updated, result.rows_deleted,
+                        result.rows_quarantined)
+        if publish:
+            summary["published"] = publish_task(con, settings)
+        finish_run(con, run_id, "succeeded")
+    except Exception as exc:
+        record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
+        finish_run(con, run_id, "failed", str(exc))
+        if publish:
+            _publish_metadata_quietly(con, settings)
+        raise
+    finally:
+        con.close()
+    return summary
+
+
+def _publish_metadata_quietly(con, settings: Settings) -> None:
+    """After a failure the data is unchanged (rolled back); publishing lets `status` show the failure."""
+    try:
+        publish_task.fn(con, settings)
+    except Exception as exc:  # the original error matters more
+        logging.getLogger("sydstat.flows").warning("could not publish run metadata after failure: %s", exc)

@@ -1,0 +1,229 @@
+"""`sydstat` command line. Thin: every command calls a flow or a warehouse helper.
+
+`status` and `query` stay fast: they import neither Prefect nor Great Expectations (checked by a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from sydstat.config import load_settings
+
+EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_values "
+                 "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex")
+
+DESCRIPTION = """\
+sydstat — the open data warehouse for social sustainability in Sydsverige (the 38 municipalities of Skåne and
+Blekinge). Pulls Kolada (and later SCB, Folkhälsodata, project registers), archives raw responses, validates them
+with Great Expectations and loads a DuckDB star schema; analysts query the published copy.
+
+Configuration (environment wins over sydstat.toml in the working directory or $SYDSTAT_HOME):
+  SYDSTAT_HOME         data folder (default ./data): warehouse.duckdb, work/, raw/, parquet/, reports/, inbox/
+  SYDSTAT_KOLADA_URL   Kolada v3 base URL (default https://api.kolada.se/v3)
+"""
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"sydstat: error: {message}", file=sys.stderr)
+    return code
+
+
+def _setup_logging(verbose: bool) -> None:
+    import logging
+
+    from rich.logging import RichHandler
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s", datefmt="[%X]",
+                        handlers=[RichHandler(show_path=False, markup=False)])
+    for noisy in ("httpx", "urllib3", "great_expectations", "prefect.server", "alembic", "docket", "uvicorn"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _print_summary(summary: dict) -> None:
+    from rich.console import Console
+
+    console = Console()
+    for batch in summary.get("batches", []):
+        console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
+                      f"{batch['rows_received']} values received, +{batch['rows_inserted']} new, "
+                      f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
+                      f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
+                      f"{batch['seconds']:.1f}s load")
+        if batch["status"] == "unchanged":
+            console.print("  nothing new upstream: the warehouse is unchanged")
+    for warning in summary.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
+    _setup_logging(args.verbose)
+    kpis = [k.strip() for k in args.kpi.split(",") if k.strip()] if args.kpi else None
+    if kpis and args.source not in (None, "kolada"):
+        return _fail("--kpi only applies to --source kolada", 2)
+    from flows.nightly import SOURCE_FLOWS, nightly
+
+    if args.source and args.source not in SOURCE_FLOWS:
+        return _fail(f"unknown source {args.source!r}; known: {', '.join(SOURCE_FLOWS)}", 2)
+    try:
+        if args.source or kpis:
+            summary = SOURCE_FLOWS[args.source or "kolada"](kpis=kpis, full=args.full, offline=args.offline,
+                                                            synthetic=synthetic)
+            _print_summary(summary)
+        else:
+            result = nightly(full=args.full, synthetic=synthetic)
+            for summary in result["sources"].values():
+                _print_summary(summary)
+    except Exception as exc:  # one line for the user; details are in the log above and in meta.load_batch
+        return _fail(f"{type(exc).__name__}: {exc}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled synthetic sample on 127.0.0.1 and run the real pipeline against it."""
+    from sydstat.replay import ReplayServer
+
+    settings = load_settings()
+    with ReplayServer() as server:
+        os.environ["SYDSTAT_KOLADA_URL"] = server.url
+        print(f"Offline demo: a local Kolada v3 replay server at {server.url} serves the bundled SYNTHETIC sample "
+              f"(38 municipalities, 25 KPIs, 2010-2025).")
+        started = time.monotonic()
+        args.source, args.offline, args.kpi, args.full = "kolada", False, None, True
+        code = cmd_run(args, synthetic=True)
+        print(f"({server.data_requests()} data requests, {len(server.requests)} requests in all, "
+              f"{time.monotonic() - started:.1f}s)")
+    if code:
+        return code
+    import duckdb
+
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM fct_indicator_value), (SELECT count(DISTINCT municipality_code) "
+            "FROM fct_indicator_value), (SELECT count(DISTINCT indicator_id) FROM fct_indicator_value), "
+            "(SELECT min(year) || '-' || max(year) FROM indicator_values)").fetchone()
+    finally:
+        con.close()
+    print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
+          f"indicators, years {counts[3]}.\n  NOTE: demo values are SYNTHETIC (dim_source.is_synthetic = true), "
+          f"not real statistics.\nTry:\n  sydstat query \"{EXAMPLE_QUERY}\"")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from sydstat.status import collect_status, render_status
+
+    settings = load_settings()
+    report = collect_status(settings)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    else:
+        render_status(report)
+    return 0 if report["healthy"] else 1
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = load_settings()
+    db = Path(args.db) if args.db else settings.published_db
+    if not db.is_file():
+        return _fail(f"no published warehouse at {db}; run `sydstat demo` or `sydstat run` first")
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchmany(args.limit + 1) if args.limit else cursor.fetchall()
+    except duckdb.Error as exc:
+        return _fail(f"query failed: {str(exc).splitlines()[0]}")
+    finally:
+        con.close()
+    truncated = bool(args.limit) and len(rows) > args.limit
+    rows = rows[: args.limit] if args.limit else rows
+    if args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, ensure_ascii=False,
+                         indent=1))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns, show_lines=False)
+        for r in rows:
+            table.add_row(*("NULL" if v is None else str(v) for v in r))
+        Console().print(table)
+        if truncated:
+            print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from sydstat.replay import ReplayServer
+
+    server = ReplayServer(port=args.port).start()
+    print(f"Kolada v3 replay (SYNTHETIC sample) at {server.url}\n"
+          f"  export SYDSTAT_KOLADA_URL={server.url}\nCtrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sydstat", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the whole pipeline on the bundled offline sample (synthetic data)")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="ingest sources into the warehouse and publish it",
+                         description="Ingest one source (--source) or all configured sources (the nightly job), "
+                                     "validate, load and publish. Incremental unless --full.")
+    run.add_argument("--source", help="only this source (e.g. kolada); default: all configured sources")
+    run.add_argument("--offline", action="store_true",
+                     help="rebuild from archived raw snapshots under $SYDSTAT_HOME/raw (no network)")
+    run.add_argument("--full", action="store_true", help="full refresh instead of changes since the last run")
+    run.add_argument("--kpi", help="ad-hoc comma-separated Kolada KPI ids to pull (e.g. N00945,N01951)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="per source: last run, rows, freshness, failures (exit 1 if unhealthy)")
+    status.add_argument("--json", action="store_true", help="machine-readable output for monitoring")
+    status.set_defaults(func=cmd_status)
+
+    query = sub.add_parser("query", help="run read-only SQL on the published warehouse",
+                           description=f"Read-only SQL on $SYDSTAT_HOME/warehouse.duckdb. Example:\n  {EXAMPLE_QUERY}")
+    query.add_argument("sql", help="the SQL text, or - to read it from standard input")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--limit", type=int, default=200, help="rows to show in a table (0 = all; default 200)")
+    query.add_argument("--db", help="another DuckDB file to query (default: the published warehouse)")
+    query.set_defaults(func=cmd_query)
+
+    replay = sub.add_parser("replay", help="serve the synthetic sample as a local Kolada v3 API (for trying things)")
+    replay.add_argument("--port", type=int, default=8765)
+    replay.set_defaults(func=cmd_replay)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "query" and args.format != "table":
+        args.limit = args.limit if args.limit != 200 else 0
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)

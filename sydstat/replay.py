@@ -1,0 +1,226 @@
+"""A local fake Kolada v3 upstream on 127.0.0.1: the same server powers `sydstat demo` and the tests.
+
+It speaks Kolada v3's URL shapes (/kpi, /municipality, /data/kpi/{ids}/municipality/{ids}/year/{ids}), its envelope
+(values, count, next_url, previous_url), `per_page`/`page`, `from_date` with `isdeleted`, the 25-ids-per-segment
+limit (400) and unknown paths (404). Fault injection (`inject`) makes it answer with 429 + Retry-After, 5xx, delays,
+truncated or invalid bodies, HTML pages, empty or looping pages — bounded by a count, so tests always end.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from sydstat import sample
+
+MAX_IDS = 25
+
+
+@dataclass
+class Fault:
+    """One injected misbehaviour for requests whose path contains `match`, applied `times` times."""
+
+    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset
+    match: str = ""
+    times: int = 1
+    status: int = 500
+    retry_after: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class KoladaDataset:
+    """What the fake upstream serves; tests mutate it to simulate revisions and deletions."""
+
+    kpis: list[dict] = field(default_factory=sample.kpi_metadata)
+    municipalities: list[dict] = field(default_factory=sample.municipality_records)
+    values: dict[tuple[str, str, int], dict] = field(default_factory=sample.generate_values)
+
+    def set_value(self, kpi: str, municipality: str, year: int, sex: str, value: float | None,
+                  updated: date | None = None) -> None:
+        record = self.values.setdefault((kpi, municipality, year), {"values": {}, "updated": None, "deleted": False})
+        record["values"][sex] = value
+        record["updated"], record["deleted"] = updated or date.today(), False
+
+    def delete(self, kpi: str, municipality: str, year: int, updated: date | None = None) -> None:
+        record = self.values[(kpi, municipality, year)]
+        record["deleted"], record["updated"] = True, updated or date.today()
+
+
+class ReplayServer:
+    """Start with `with ReplayServer() as server: server.url` (an ephemeral port on 127.0.0.1)."""
+
+    def __init__(self, dataset: KoladaDataset | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.dataset = dataset or KoladaDataset()
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v3"
+
+    def inject(self, kind: str, **kwargs) -> Fault:
+        fault = Fault(kind=kind, **kwargs)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.match in path:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def data_requests(self) -> int:
+        return sum(1 for r in self.requests if r.startswith("/v3/data/"))
+
+    def start(self) -> ReplayServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="kolada-replay", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _handler_for(server: ReplayServer):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # keep test output clean
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            parsed = urlparse(self.path)
+            with server._lock:
+                server.requests.append(self.path)
+            fault = server.take_fault(parsed.path)
+            if fault and fault.kind == "delay":
+                time.sleep(fault.seconds)
+                fault = None
+            if fault and fault.kind == "status":
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                return self._send(fault.status, {"error": f"injected {fault.status}"}, headers)
+            if fault and fault.kind == "reset":
+                self.connection.close()
+                return None
+            if fault and fault.kind == "html":
+                return self._send_raw(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
+            if fault and fault.kind == "invalid_json":
+                return self._send_raw(200, b'{"values": [ {"kpi": ', "application/json")
+            try:
+                status, body = route(server.dataset, parsed.path, parse_qs(parsed.query), self._base_url())
+            except ValueError as exc:
+                return self._send(400, {"error": str(exc)})
+            if fault and fault.kind == "empty_page":
+                body = {"values": [], "count": 0, "next_url": None, "previous_url": None}
+            if fault and fault.kind == "loop" and status == 200:
+                body["next_url"] = f"{self._base_url()}{parsed.path}?{parsed.query}"
+            if fault and fault.kind == "truncate":
+                raw = json.dumps(body).encode()
+                return self._send_raw(status, raw[: len(raw) // 2], "application/json", declared_length=len(raw))
+            return self._send(status, body)
+
+        def _base_url(self) -> str:
+            host, port = self.server.server_address[:2]
+            return f"http://{host}:{port}"
+
+        def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
+            self._send_raw(status, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers=headers)
+
+        def _send_raw(self, status: int, raw: bytes, content_type: str, headers: dict | None = None,
+                      declared_length: int | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(declared_length or len(raw)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(raw)
+            if declared_length:
+                self.close_connection = True
+
+    return Handler
+
+
+def _ids(segment: str) -> list[str]:
+    ids = [i for i in segment.split(",") if i]
+    if len(ids) > MAX_IDS:
+        raise ValueError(f"at most {MAX_IDS} ids per segment, got {len(ids)}")
+    return ids
+
+
+def _page(items: list, query: dict, base: str, path: str) -> dict:
+    per_page = min(int(query.get("per_page", ["5000"])[0]), 5000)
+    page = max(int(query.get("page", ["1"])[0]), 1)
+    chunk = items[(page - 1) * per_page: page * per_page]
+    flat = {k: v[0] for k, v in query.items()}
+
+    def link(n: int) -> str:
+        return f"{base}{path}?{urlencode({**flat, 'page': n, 'per_page': per_page})}"
+
+    return {"values": chunk, "count": len(chunk),
+            "next_url": link(page + 1) if page * per_page < len(items) else None,
+            "previous_url": link(page - 1) if page > 1 else None}
+
+
+def route(dataset: KoladaDataset, path: str, query: dict, base: str) -> tuple[int, dict]:
+    parts = [p for p in path.split("/") if p]
+    if not parts or parts[0] != "v3":
+        return 404, {"error": "not found"}
+    parts = parts[1:]
+    if parts == ["kpi"]:
+        return 200, _page(dataset.kpis, query, base, path)
+    if len(parts) == 2 and parts[0] == "kpi":
+        wanted = set(_ids(parts[1]))
+        return 200, _page([k for k in dataset.kpis if k["id"] in wanted], query, base, path)
+    if parts == ["municipality"]:
+        return 200, _page(dataset.municipalities, query, base, path)
+    if len(parts) == 7 and parts[0] == "data" and parts[1] == "kpi" and parts[3] == "municipality" \
+            and parts[5] == "year":
+        return 200, _page(_data_records(dataset, _ids(parts[2]), _ids(parts[4]), _ids(parts[6]), query),
+                          query, base, path)
+    return 404, {"error": f"unknown path {path}"}
+
+
+def _data_records(dataset: KoladaDataset, kpis: list[str], munis: list[str], years: list[str], query: dict) -> list:
+    from_date = date.fromisoformat(query["from_date"][0]) if "from_date" in query else None
+    year_set = {int(y) for y in years}
+    records = []
+    for kpi in kpis:
+        for muni in munis:
+            for year in sorted(year_set):
+                record = dataset.values.get((kpi, muni, year))
+                if record is None:
+                    continue
+                if from_date is None and record["deleted"]:
+                    continue
+                if from_date is not None and record["updated"] < from_date:
+                    continue
+                out = {"kpi": kpi, "municipality": muni, "period": year,
+                       "values": [{"gender": sex, "count": 1, "status": "", "value": value}
+                                  for sex, value in record["values"].items()]}
+                if from_date is not None:
+                    for v in out["values"]:
+                        v["isdeleted"] = record["deleted"]
+                records.append(out)
+    return records

@@ -1,0 +1,83 @@
+"""`sydstat status`: health of each source, read from the published warehouse (never the locked work DB).
+
+Healthy means: a published warehouse exists, and every configured source has succeeded within its expected cadence
+(schemas/catalog/<source>.yaml `cadence_hours`, overridable in sydstat.toml) and has not failed since.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from sydstat.catalog import configured_sources, load_catalog
+from sydstat.config import Settings
+
+
+def collect_status(settings: Settings) -> dict:
+    report: dict = {"warehouse": str(settings.published_db), "checked_at": datetime.now().isoformat(timespec="seconds"),
+                    "sources": [], "healthy": False}
+    if not settings.published_db.is_file():
+        report["problem"] = "no published warehouse yet: run `sydstat demo` or `sydstat run`"
+        return report
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        healthy = True
+        for source in configured_sources():
+            cadence = settings.freshness_hours.get(source) or load_catalog(source)["source"].get("cadence_hours", 24)
+            state = con.execute(
+                "SELECT last_success_at, last_failure_at, last_failure_reason, cursor_from_date, last_full_refresh_at "
+                "FROM meta.source_state WHERE source = ?", [source]).fetchone()
+            last = con.execute(
+                "SELECT load_id, mode, status, finished_at, rows_inserted, rows_updated, rows_deleted, "
+                "rows_quarantined FROM meta.load_batch WHERE source = ? ORDER BY load_id DESC LIMIT 1",
+                [source]).fetchone()
+            rows = con.execute("SELECT count(*) FROM fct_indicator_value WHERE source = ?", [source]).fetchone()[0]
+            quarantined = con.execute("SELECT count(*) FROM meta.quarantine WHERE source = ? AND NOT resolved",
+                                      [source]).fetchone()[0]
+            synthetic = con.execute("SELECT is_synthetic FROM dim_source WHERE source = ?", [source]).fetchone()
+            entry = {"source": source, "rows": rows, "open_quarantine": quarantined, "expected_cadence_hours": cadence,
+                     "synthetic": bool(synthetic and synthetic[0])}
+            if state is None:
+                entry.update(state="never loaded", healthy=False)
+            else:
+                success, failure, reason, cursor, full_at = state
+                age = (datetime.now() - success).total_seconds() / 3600 if success else None
+                failing = failure is not None and (success is None or failure > success)
+                stale = age is None or age > cadence
+                entry.update(last_success_at=success, last_failure_at=failure, last_failure_reason=reason,
+                             incremental_cursor=cursor, last_full_refresh_at=full_at,
+                             age_hours=round(age, 1) if age is not None else None,
+                             state="failing" if failing else ("stale" if stale else "fresh"),
+                             healthy=not failing and not stale)
+            if last:
+                entry["last_batch"] = dict(zip(["load_id", "mode", "status", "finished_at", "inserted", "updated",
+                                                "deleted", "quarantined"], last, strict=True))
+            healthy &= entry["healthy"]
+            report["sources"].append(entry)
+        report["healthy"] = healthy
+    finally:
+        con.close()
+    return report
+
+
+def render_status(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"Warehouse: {report['warehouse']}")
+    if report.get("problem"):
+        console.print(f"[red]{report['problem']}[/]")
+        return
+    table = Table("source", "state", "last success", "age (h)", "rows", "quarantine", "last batch", "last failure")
+    for s in report["sources"]:
+        batch = s.get("last_batch") or {}
+        colour = {"fresh": "green", "stale": "yellow"}.get(s["state"], "red")
+        table.add_row(s["source"] + (" (synthetic)" if s["synthetic"] else ""), f"[{colour}]{s['state']}[/]",
+                      str(s.get("last_success_at") or "-")[:19], str(s.get("age_hours", "-")), str(s["rows"]),
+                      str(s["open_quarantine"]),
+                      f"{batch.get('mode', '-')} {batch.get('status', '')}".strip(),
+                      (s.get("last_failure_reason") or "-")[:60])
+    console.print(table)
+    console.print("healthy" if report["healthy"] else "[red]unhealthy[/] (exit code 1)")
