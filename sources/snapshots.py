@@ -3,7 +3,7 @@
 Layout under $SYDSTAT_HOME/raw/<source>/:
   objects/<sha256[:2]>/<sha256>.gz         the body, gzip, content-addressed (immutable: written once)
   objects/<sha256[:2]>/<sha256>.json       provenance of the first fetch (url, params, fetched_at, status, content type)
-  batches/<batch_id>.json                  which snapshots one load batch used, in order, so `run --offline` can replay it
+  batches/<batch_id>.json                  the snapshots one load batch used, in order (`run --offline` replays them)
 
 Content addressing makes re-fetching identical data free on disk and makes "did it change?" a hash comparison.
 """

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 
 import yaml
 
 from sydstat.config import SCHEMAS_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalog(source: str) -> dict:
     path = SCHEMAS_DIR / "catalog" / f"{source}.yaml"
     if not path.is_file():

@@ -19,6 +19,11 @@ MARTS_DIR = SCHEMAS_DIR / "marts"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+def run_sql(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> list[tuple]:
+    """Execute and fetch everything: in DuckDB 2.0 an unfinished result blocks its connection."""
+    return con.execute(query, params or []).fetchall()
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:
@@ -38,10 +43,10 @@ def migrations() -> list[tuple[int, Path]]:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                         "WHERE table_schema = 'meta' AND table_name = 'schema_version'").fetchone()[0]
+                         "WHERE table_schema = 'meta' AND table_name = 'schema_version'").fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchall()[0][0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -52,11 +57,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             continue
         con.begin()
         try:
-            con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-            con.execute("CREATE TABLE IF NOT EXISTS meta.schema_version "
+            run_sql(con, "CREATE SCHEMA IF NOT EXISTS meta")
+            run_sql(con, "CREATE TABLE IF NOT EXISTS meta.schema_version "
                         "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
-            con.execute(path.read_text())
-            con.execute("INSERT INTO meta.schema_version VALUES (?, ?, now())", [version, path.name])
+            con.execute(path.read_text()).fetchall()
+            run_sql(con, "INSERT INTO meta.schema_version VALUES (?, ?, now())", [version, path.name])
             con.commit()
         except Exception:
             con.rollback()
@@ -69,7 +74,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     names = []
     for path in sorted(MARTS_DIR.glob("*.sql")):
-        con.execute(path.read_text())
+        con.execute(path.read_text()).fetchall()
         names.append(path.stem)
     return names
 

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from sources.snapshots import Snapshot
+from warehouse.db import run_sql
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -49,15 +50,15 @@ def merge_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     changed = " OR ".join(f"t.{ident(c)} IS DISTINCT FROM i.{ident(c)}" for c in compare) or "false"
     con.register("_incoming", frame)
     try:
-        inserted = con.execute(f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {on})"
-                               ).fetchone()[0]
-        updated = con.execute(f"SELECT count(*) FROM _incoming i JOIN {t} t ON {on} WHERE {changed}").fetchone()[0]
+        inserted = run_sql(con, f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {on})"
+                               )[0][0]
+        updated = run_sql(con, f"SELECT count(*) FROM _incoming i JOIN {t} t ON {on} WHERE {changed}")[0][0]
         if inserted or updated:
             sets = ", ".join(f"{ident(c)} = i.{ident(c)}" for c in cols if c not in key)
             col_list = ", ".join(ident(c) for c in cols)
             values = ", ".join(f"i.{ident(c)}" for c in cols)
             matched = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {sets} " if sets else ""
-            con.execute(f"MERGE INTO {t} t USING _incoming i ON {on} {matched}"
+            run_sql(con, f"MERGE INTO {t} t USING _incoming i ON {on} {matched}"
                         f"WHEN NOT MATCHED THEN INSERT ({col_list}) VALUES ({values})")
     finally:
         con.unregister("_incoming")
@@ -71,7 +72,7 @@ def delete_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pd.DataFrame, 
     t, on = ident(table), " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in key)
     con.register("_deleted", keys[key].drop_duplicates())
     try:
-        return int(con.execute(f"DELETE FROM {t} t USING _deleted d WHERE {on}").fetchone()[0])
+        return int(run_sql(con, f"DELETE FROM {t} t USING _deleted d WHERE {on}")[0][0])
     finally:
         con.unregister("_deleted")
 
@@ -95,7 +96,7 @@ def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present:
         on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
         where = " AND ".join(conditions)
         sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
-        return int(con.execute(sql).fetchone()[0])
+        return int(run_sql(con, sql)[0][0])
     finally:
         for name in registered:
             con.unregister(name)
@@ -141,7 +142,7 @@ class BatchResult:
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT nextval('meta.load_id_seq')").fetchone()[0])
+    return int(run_sql(con, "SELECT nextval('meta.load_id_seq')")[0][0])
 
 
 def periods_frame(periods: pd.Series) -> pd.DataFrame:
@@ -164,7 +165,7 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
                          rows_quarantined=len(batch.quarantined))
     con.begin()
     try:
-        con.execute("INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status) "
+        run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status) "
                     "VALUES (?, ?, ?, ?, now(), 'running')", [load_id, batch.run_id, batch.source, batch.mode])
         merge_frame(con, "dim_source", pd.DataFrame([batch.source_row]), ["source"],
                     compare=[c for c in batch.source_row if c not in ("source", "updated_at")])
@@ -185,7 +186,7 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
         _record_snapshots(con, batch, load_id)
         result.status = "loaded" if result.changed else "unchanged"
         result.seconds = time.monotonic() - started
-        con.execute(
+        run_sql(con,
             "UPDATE meta.load_batch SET finished_at = now(), status = ?, rows_received = ?, rows_inserted = ?, "
             "rows_updated = ?, rows_deleted = ?, rows_quarantined = ?, requests_made = ?, snapshot_ids = ? "
             "WHERE load_id = ?",
@@ -211,7 +212,7 @@ def _record_quarantine(con, batch: IndicatorBatch, load_id: int) -> None:
     })
     con.register("_quarantine", frame)
     try:
-        con.execute("INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
+        run_sql(con, "INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
                     "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
     finally:
         con.unregister("_quarantine")
@@ -226,7 +227,7 @@ def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
         "content_type": s.content_type, "n_bytes": s.n_bytes} for s in batch.snapshots])
     con.register("_snapshots", frame)
     try:
-        con.execute("INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
+        run_sql(con, "INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
                     "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
     finally:
         con.unregister("_snapshots")
@@ -234,7 +235,7 @@ def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
 
 def _record_success(con, batch: IndicatorBatch, load_id: int) -> None:
     full = batch.mode in ("full", "offline")
-    con.execute(
+    run_sql(con,
         "INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, last_success_at, last_load_id, "
         "scope_fingerprint) VALUES (?, ?, CASE WHEN ? THEN now() END, now(), ?, ?) "
         "ON CONFLICT (source) DO UPDATE SET cursor_from_date = coalesce(excluded.cursor_from_date, cursor_from_date), "
@@ -248,8 +249,9 @@ def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mod
                    load_id: int | None = None) -> None:
     """Record a failed batch in its own transaction (the data transaction was rolled back)."""
     load_id = load_id or next_load_id(con)
-    con.execute("INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, finished_at, status, message) "
-                "VALUES (?, ?, ?, ?, now(), now(), 'failed', ?)", [load_id, run_id, source, mode, reason[:2000]])
-    con.execute("INSERT INTO meta.source_state (source, last_failure_at, last_failure_reason) VALUES (?, now(), ?) "
+    run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, finished_at, status, "
+                "message) VALUES (?, ?, ?, ?, now(), now(), 'failed', ?)",
+            [load_id, run_id, source, mode, reason[:2000]])
+    run_sql(con, "INSERT INTO meta.source_state (source, last_failure_at, last_failure_reason) VALUES (?, now(), ?) "
                 "ON CONFLICT (source) DO UPDATE SET last_failure_at = excluded.last_failure_at, "
                 "last_failure_reason = excluded.last_failure_reason", [source, reason[:2000]])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import refresh_views
+from warehouse.db import refresh_views, run_sql
 
 
 def publish(con: duckdb.DuckDBPyConnection, published_path: Path) -> Path:
@@ -21,12 +21,12 @@ def publish(con: duckdb.DuckDBPyConnection, published_path: Path) -> Path:
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     refresh_views(con)
-    con.execute("CHECKPOINT")
-    work_catalog = con.execute("SELECT current_database()").fetchone()[0]
-    con.execute("ATTACH ? AS _publish", [str(tmp)])
+    run_sql(con, "CHECKPOINT")
+    work_catalog = run_sql(con, "SELECT current_database()")[0][0]
+    run_sql(con, "ATTACH ? AS _publish", [str(tmp)])
     try:
-        con.execute(f'COPY FROM DATABASE "{work_catalog}" TO _publish')
+        run_sql(con, f'COPY FROM DATABASE "{work_catalog}" TO _publish')
     finally:
-        con.execute("DETACH _publish")
+        run_sql(con, "DETACH _publish")
     os.replace(tmp, published_path)
     return published_path

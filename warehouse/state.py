@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from warehouse.db import run_sql
+
 
 @dataclass
 class SourceState:
@@ -18,22 +20,22 @@ class SourceState:
 
 
 def source_state(con: duckdb.DuckDBPyConnection, source: str) -> SourceState:
-    row = con.execute("SELECT cursor_from_date, last_full_refresh_at, last_success_at, scope_fingerprint "
-                      "FROM meta.source_state WHERE source = ?", [source]).fetchone()
-    return SourceState(source, *row) if row else SourceState(source)
+    rows = run_sql(con, "SELECT cursor_from_date, last_full_refresh_at, last_success_at, scope_fingerprint "
+                        "FROM meta.source_state WHERE source = ?", [source])
+    return SourceState(source, *rows[0]) if rows else SourceState(source)
 
 
 def known_codes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Keys of a small dimension, for validation parameters ('dim_municipality' or 'dim_indicator')."""
     column = {"dim_municipality": "municipality_code", "dim_indicator": "indicator_id"}[table]
-    return [r[0] for r in con.execute(f"SELECT {column} FROM {table}").fetchall()]  # noqa: S608 (fixed names)
+    return [r[0] for r in run_sql(con, f"SELECT {column} FROM {table}")]  # noqa: S608 (fixed names)
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str) -> None:
-    con.execute("INSERT INTO meta.run (run_id, command, started_at, status) VALUES (?, ?, now(), 'running') "
+    run_sql(con, "INSERT INTO meta.run (run_id, command, started_at, status) VALUES (?, ?, now(), 'running') "
                 "ON CONFLICT (run_id) DO NOTHING", [run_id, command])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message: str = "") -> None:
-    con.execute("UPDATE meta.run SET finished_at = now(), status = ?, message = ? WHERE run_id = ?",
+    run_sql(con, "UPDATE meta.run SET finished_at = now(), status = ?, message = ? WHERE run_id = ?",
                 [status, message[:2000], run_id])
