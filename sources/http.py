@@ -73,17 +73,24 @@ def _retry_after_seconds(header: str | None) -> float | None:
 
 
 class HttpClient:
-    """GET/POST JSON with retries, rate limit and raw archiving. One instance per source per run."""
+    """GET/POST JSON with retries, rate limit and raw archiving. One instance per source per run.
 
-    def __init__(self, source: str, archive: SnapshotArchive | None = None, *, rate_per_second: float = 5.0,
-                 timeout: tuple[float, float] = (5.0, 60.0), max_attempts: int = 5, backoff_base: float = 0.5,
+    The class attributes are the defaults for every client (tests shorten the backoff and timeout there).
+    """
+
+    rate_per_second: float = 5.0  # Kolada documents no limit; stay polite
+    timeout: tuple[float, float] = (5.0, 60.0)  # (connect, read) seconds
+    backoff_base: float = 0.5
+
+    def __init__(self, source: str, archive: SnapshotArchive | None = None, *, rate_per_second: float | None = None,
+                 timeout: tuple[float, float] | None = None, max_attempts: int = 5, backoff_base: float | None = None,
                  backoff_cap: float = 30.0, max_retry_after: float = 120.0, session: requests.Session | None = None):
         self.source = source
         self.archive = archive
-        self.rate_per_second = rate_per_second
-        self.timeout = timeout
+        self.rate_per_second = rate_per_second or type(self).rate_per_second
+        self.timeout = timeout or type(self).timeout
         self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
+        self.backoff_base = backoff_base if backoff_base is not None else type(self).backoff_base
         self.backoff_cap = backoff_cap
         self.max_retry_after = max_retry_after
         self.session = session or requests.Session()
@@ -109,8 +116,9 @@ class HttpClient:
                 resp = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout)
             except requests.Timeout:
                 last_reason, wait = "timed out", self._backoff(attempt)
-            except requests.ConnectionError as exc:
-                last_reason, wait = f"connection failed ({type(exc).__name__})", self._backoff(attempt)
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                last_reason, wait = f"connection failed or body cut short ({type(exc).__name__})", self._backoff(attempt)
             else:
                 if resp.status_code in RETRY_STATUSES:
                     last_reason = f"HTTP {resp.status_code}"

@@ -1,0 +1,51 @@
+"""Shared fixtures. No test touches the internet: upstreams are the replay server on 127.0.0.1.
+
+Prefect gets a throw-away PREFECT_HOME (set before anything imports prefect), and the HTTP layer's backoff is
+shortened so fault tests stay fast while still exercising the same retry code.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="sydstat-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REFERENCE = SHARED / "reference"
+
+requires_shared = pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference is not present")
+
+
+@pytest.fixture(autouse=True)
+def fast_http(monkeypatch):
+    from sources.http import HttpClient
+
+    monkeypatch.setattr(HttpClient, "backoff_base", 0.001)
+    monkeypatch.setattr(HttpClient, "rate_per_second", 1000.0)
+    monkeypatch.setattr(HttpClient, "timeout", (2.0, 2.0))
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh SYDSTAT_HOME."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("SYDSTAT_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def replay(monkeypatch):
+    """The Kolada v3 replay server with the synthetic sample; SYDSTAT_KOLADA_URL points at it."""
+    from sydstat.replay import ReplayServer
+
+    with ReplayServer() as server:
+        monkeypatch.setenv("SYDSTAT_KOLADA_URL", server.url)
+        yield server
