@@ -32,7 +32,7 @@ def normalise_unit(label: str) -> str:
     text = label.lower()
     if not text:
         return "unknown"
-    if "(%)" in text or text.endswith("%"):
+    if "(%)" in text or text.endswith("%") or text.startswith("procent"):
         return "percent"
     if text.startswith("antal/") or text.startswith("antal per"):
         return "count_per_population"
@@ -48,6 +48,10 @@ def normalise_unit(label: str) -> str:
         return "years"
     if text.startswith("index"):
         return "index"
+    if text in ("genomsnitt", "medelvärde", "median") or text.startswith(("genomsnitt", "medelvärde")):
+        return "mean"
+    if "nej=0" in text.replace(" ", "") or "ja=1" in text.replace(" ", ""):
+        return "yes_no"
     return "other"
 
 

@@ -44,7 +44,7 @@ CREATE TABLE dim_indicator (
     source_indicator_id   VARCHAR NOT NULL,
     title                 VARCHAR,
     description           VARCHAR,
-    unit                  VARCHAR NOT NULL,    -- percent | count | count_per_population | sek | sek_per_unit | days | years | index | other | unknown
+    unit                  VARCHAR NOT NULL,    -- percent | count | count_per_population | sek | sek_per_unit | days | years | index | mean | yes_no | other | unknown
     unit_label            VARCHAR,             -- the unit as the source writes it ('andel (%)')
     topic                 VARCHAR NOT NULL,    -- unemployment | segregation | public_health | population | income | education | other
     theme                 VARCHAR,
