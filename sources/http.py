@@ -118,7 +118,8 @@ class HttpClient:
                 last_reason, wait = "timed out", self._backoff(attempt)
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
-                last_reason, wait = f"connection failed or body cut short ({type(exc).__name__})", self._backoff(attempt)
+                last_reason = f"connection failed or body cut short ({type(exc).__name__})"
+                wait = self._backoff(attempt)
             else:
                 if resp.status_code in RETRY_STATUSES:
                     last_reason = f"HTTP {resp.status_code}"

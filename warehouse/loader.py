@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,6 +34,25 @@ def ident(name: str) -> str:
     return ".".join(f'"{p}"' for p in parts)
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame):
+    """Expose DataFrames to SQL by name for one statement group (zero-copy), then drop the names.
+
+    If the SQL failed, the transaction is aborted and unregistering fails too; that second error must not hide
+    the first, so it is ignored.
+    """
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            try:
+                con.unregister(name)
+            except duckdb.Error:
+                pass
+
+
 @dataclass
 class MergeCounts:
     inserted: int = 0
@@ -48,8 +68,7 @@ def merge_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     compare = compare or [c for c in cols if c not in key]
     t, on = ident(table), " AND ".join(f"t.{ident(k)} = i.{ident(k)}" for k in key)
     changed = " OR ".join(f"t.{ident(c)} IS DISTINCT FROM i.{ident(c)}" for c in compare) or "false"
-    con.register("_incoming", frame)
-    try:
+    with registered(con, _incoming=frame):
         inserted = run_sql(con, f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {on})"
                                )[0][0]
         updated = run_sql(con, f"SELECT count(*) FROM _incoming i JOIN {t} t ON {on} WHERE {changed}")[0][0]
@@ -60,8 +79,6 @@ def merge_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
             matched = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {sets} " if sets else ""
             run_sql(con, f"MERGE INTO {t} t USING _incoming i ON {on} {matched}"
                         f"WHEN NOT MATCHED THEN INSERT ({col_list}) VALUES ({values})")
-    finally:
-        con.unregister("_incoming")
     return MergeCounts(int(inserted), int(updated))
 
 
@@ -70,11 +87,8 @@ def delete_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pd.DataFrame, 
     if keys.empty:
         return 0
     t, on = ident(table), " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in key)
-    con.register("_deleted", keys[key].drop_duplicates())
-    try:
+    with registered(con, _deleted=keys[key].drop_duplicates()):
         return int(run_sql(con, f"DELETE FROM {t} t USING _deleted d WHERE {on}")[0][0])
-    finally:
-        con.unregister("_deleted")
 
 
 def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present: pd.DataFrame, key: list[str],
@@ -83,23 +97,13 @@ def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present:
     if not scope:
         raise ValueError("a full-refresh deletion needs a scope; refusing to delete a whole table")
     t = ident(table)
-    registered = []
-    conditions = []
-    try:
-        for n, (column, values) in enumerate(scope.items()):
-            name = f"_scope_{n}"
-            con.register(name, pd.DataFrame({"v": pd.Series(list(values), dtype="object")}))
-            registered.append(name)
-            conditions.append(f"t.{ident(column)} IN (SELECT v FROM {name})")
-        con.register("_present", present[key].drop_duplicates())
-        registered.append("_present")
-        on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
-        where = " AND ".join(conditions)
-        sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
+    frames = {f"_scope_{n}": pd.DataFrame({"v": pd.Series(list(values), dtype="object")})
+              for n, values in enumerate(scope.values())}
+    where = " AND ".join(f"t.{ident(column)} IN (SELECT v FROM _scope_{n})" for n, column in enumerate(scope))
+    on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
+    sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
+    with registered(con, _present=present[key].drop_duplicates(), **frames):
         return int(run_sql(con, sql)[0][0])
-    finally:
-        for name in registered:
-            con.unregister(name)
 
 
 @dataclass
@@ -210,12 +214,9 @@ def _record_quarantine(con, batch: IndicatorBatch, load_id: int) -> None:
         "reason": q["reason"].astype(str).to_numpy(),
         "record": [json.dumps(r, ensure_ascii=False, default=str) for r in records.to_dict("records")],
     })
-    con.register("_quarantine", frame)
-    try:
+    with registered(con, _quarantine=frame):
         run_sql(con, "INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
-                    "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
-    finally:
-        con.unregister("_quarantine")
+                     "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
 
 
 def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
@@ -225,12 +226,9 @@ def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
         "snapshot_id": s.snapshot_id, "load_id": load_id, "source": s.source, "url": s.url,
         "params": json.dumps(s.params), "fetched_at": s.fetched_at or None, "http_status": s.status,
         "content_type": s.content_type, "n_bytes": s.n_bytes} for s in batch.snapshots])
-    con.register("_snapshots", frame)
-    try:
+    with registered(con, _snapshots=frame):
         run_sql(con, "INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
-                    "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
-    finally:
-        con.unregister("_snapshots")
+                     "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
 
 
 def _record_success(con, batch: IndicatorBatch, load_id: int) -> None:

@@ -1,0 +1,120 @@
+"""The loader: idempotent merges, deletions, atomic batches, safe identifiers."""
+
+import pandas as pd
+import pytest
+
+from warehouse.db import migrate, open_work_db, schema_version
+from warehouse.loader import (
+    FACT_KEY,
+    IndicatorBatch,
+    delete_missing_in_scope,
+    ident,
+    load_indicator_batch,
+    merge_frame,
+)
+
+SOURCE_ROW = {"source": "kolada", "title": "Kolada", "url": "u", "licence": "l", "attribution": "Källa: Kolada",
+              "is_synthetic": False, "updated_at": None}
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = open_work_db(tmp_path / "work.duckdb")
+    con.execute("INSERT INTO dim_municipality VALUES ('1280', 'Malmö', '12', 'Skåne län', NULL, true), "
+                "('1281', 'Lund', '12', 'Skåne län', NULL, true)").fetchall()
+    yield con
+    con.close()
+
+
+def indicators():
+    return pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
+                          "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
+
+
+def facts(values: dict) -> pd.DataFrame:
+    rows = [{"indicator_id": "N03920", "municipality_code": m, "period": p, "sex": "T", "value": v, "status": None,
+             "source": "kolada", "snapshot_id": "s1"} for (m, p), v in values.items()]
+    return pd.DataFrame(rows, columns=FACT_KEY + ["value", "status", "source", "snapshot_id"])
+
+
+def batch(values: dict, **kwargs) -> IndicatorBatch:
+    return IndicatorBatch(source="kolada", mode=kwargs.pop("mode", "incremental"), run_id="r", source_row=SOURCE_ROW,
+                          indicators=indicators(), values=facts(values), rows_received=len(values), **kwargs)
+
+
+def table(con):
+    return con.execute("SELECT municipality_code, period, value FROM fct_indicator_value ORDER BY 1, 2").fetchall()
+
+
+def test_migrations_are_recorded_and_rerunnable(con):
+    assert schema_version(con) == 1
+    assert migrate(con) == 1
+
+
+def test_load_is_idempotent_and_counts_changes(con):
+    first = load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
+    assert (first.rows_inserted, first.rows_updated, first.status) == (2, 0, "loaded")
+    again = load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
+    assert (again.rows_inserted, again.rows_updated, again.status) == (0, 0, "unchanged")
+    revised = load_indicator_batch(con, batch({("1280", "2023"): 5.5, ("1281", "2023"): 3.0}))
+    assert (revised.rows_inserted, revised.rows_updated) == (0, 2)
+    assert table(con) == [("1280", "2023", 5.5), ("1281", "2023", 3.0)]
+    assert con.execute("SELECT year, period_type FROM dim_period").fetchall() == [(2023, "year")]
+
+
+def test_null_is_stored_as_null_not_zero(con):
+    load_indicator_batch(con, batch({("1280", "2023"): None}))
+    assert table(con) == [("1280", "2023", None)]
+
+
+def test_explicit_deletions(con):
+    load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): 6.0}))
+    deletions = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1281", "period": "2023", "sex": "T"}])
+    result = load_indicator_batch(con, batch({}, deletions=deletions))
+    assert result.rows_deleted == 1 and table(con) == [("1280", "2023", 5.0)]
+
+
+def test_full_refresh_deletes_only_inside_scope(con):
+    load_indicator_batch(con, batch({("1280", "2022"): 1.0, ("1280", "2023"): 2.0, ("1281", "2023"): 3.0}))
+    scope = {"source": ["kolada"], "indicator_id": ["N03920"], "municipality_code": ["1280"], "period": ["2023"]}
+    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope))
+    assert result.rows_deleted == 1
+    assert table(con) == [("1280", "2022", 1.0), ("1281", "2023", 3.0)]
+
+
+def test_full_refresh_keeps_values_whose_new_version_is_quarantined(con):
+    load_indicator_batch(con, batch({("1280", "2023"): 2.0}))
+    quarantined = facts({("1280", "2023"): 150.0}).assign(reason="share > 100")
+    scope = {"indicator_id": ["N03920"], "municipality_code": ["1280"]}
+    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope, quarantined=quarantined))
+    assert result.rows_deleted == 0 and table(con) == [("1280", "2023", 2.0)]
+    reason, record = con.execute("SELECT reason, record FROM meta.quarantine").fetchone()
+    assert reason == "share > 100" and '"value": 150.0' in record
+
+
+def test_a_failing_batch_leaves_everything_as_it_was(con, monkeypatch):
+    load_indicator_batch(con, batch({("1280", "2023"): 5.0}))
+    before = (table(con), con.execute("SELECT count(*) FROM meta.load_batch").fetchone())
+    bad = batch({("1280", "2023"): 9.0, ("1281", "2024"): 1.0})
+    bad.values.loc[1, "municipality_code"] = None  # violates NOT NULL inside the transaction, after the merge began
+    with pytest.raises(Exception, match="NOT NULL|null"):
+        load_indicator_batch(con, bad)
+    assert (table(con), con.execute("SELECT count(*) FROM meta.load_batch").fetchone()) == before
+
+
+def test_delete_without_scope_is_refused(con):
+    with pytest.raises(ValueError, match="needs a scope"):
+        delete_missing_in_scope(con, "fct_indicator_value", facts({}), FACT_KEY, {})
+
+
+@pytest.mark.parametrize("bad", ["fct; DROP TABLE x", 'a"b', "x y", "Robert'); --"])
+def test_identifiers_are_validated(bad):
+    with pytest.raises(ValueError):
+        ident(bad)
+
+
+def test_merge_frame_on_dimension_updates_changed_rows(con):
+    frame = pd.DataFrame([{"sex": "T", "label_sv": "totalt", "label_en": "all"}])
+    counts = merge_frame(con, "dim_sex", frame, ["sex"])
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert con.execute("SELECT label_en FROM dim_sex WHERE sex = 'T'").fetchone() == ("all",)
