@@ -113,7 +113,7 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
             critical.append(f"{description} failed")
             continue
         batch = batch or batch_def.get_batch(batch_parameters={"dataframe": frame})
-        detail = batch.validate(config, result_format={"result_format": "COMPLETE"},
+        detail = batch.validate(config.to_domain_obj(), result_format={"result_format": "COMPLETE"},
                                 expectation_parameters=parameters)
         indices = detail.result.get("unexpected_index_list")
         if indices is None:
