@@ -1,0 +1,121 @@
+"""End to end through the real Prefect flow against the replay server: full, idempotent, incremental, failures,
+quarantine, offline rebuild. (Prefect starts one temporary local server for this test process.)"""
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from flows.kolada import ingest_kolada
+from sources.http import UpstreamError
+from sydstat.config import load_settings
+
+pytestmark = pytest.mark.integration
+
+FACTS = ("SELECT indicator_id, municipality_code, period, sex, value, status FROM fct_indicator_value "
+         "ORDER BY ALL")
+
+
+def published(sql, params=None):
+    con = duckdb.connect(str(load_settings().published_db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_full_then_unchanged_then_incremental(home, replay):
+    first = ingest_kolada(synthetic=True)
+    batch = first["batches"][0]
+    assert (batch["mode"], batch["status"], batch["rows_quarantined"]) == ("full", "loaded", 0)
+    assert batch["rows_inserted"] == batch["rows_received"] > 30000
+    munis, kpis, years = published("SELECT count(DISTINCT municipality_code), count(DISTINCT indicator_id), "
+                                   "count(DISTINCT year) FROM indicator_values")[0]
+    assert (munis, kpis, years) == (38, 25, 16)
+    assert published("SELECT count(DISTINCT topic) FROM dim_indicator")[0][0] >= 6
+    assert published("SELECT is_synthetic, attribution FROM dim_source") == [(True, "Källa: Kolada")]
+    columns = [r[0] for r in published("SELECT column_name FROM information_schema.columns "
+                                       "WHERE table_name = 'indicator_values' ORDER BY ordinal_position")]
+    assert columns == ["municipality_code", "municipality_name", "county_code", "county_name", "year", "period",
+                       "indicator_id", "indicator_title", "topic", "theme", "unit", "sex", "value", "source",
+                       "attribution"]
+    assert published("SELECT count(*) FROM dim_municipality WHERE in_region")[0][0] == 38
+    before = published(FACTS)
+
+    replay.requests.clear()
+    second = ingest_kolada(synthetic=True)["batches"][0]
+    assert (second["mode"], second["status"], second["rows_received"]) == ("incremental", "unchanged", 0)
+    assert replay.data_requests() == 2 and all("from_date=" in r for r in replay.requests)
+    assert published(FACTS) == before
+
+    today = date.today()
+    replay.dataset.set_value("N03920", "1280", 2024, "T", 42.0, updated=today)
+    replay.dataset.delete("N03920", "1281", 2024, updated=today)
+    third = ingest_kolada(synthetic=True)["batches"][0]
+    assert (third["mode"], third["rows_updated"], third["rows_deleted"]) == ("incremental", 1, 3)
+    assert published("SELECT value FROM indicator_values WHERE indicator_id = 'N03920' AND municipality_code = "
+                     "'1280' AND year = 2024 AND sex = 'T'") == [(42.0,)]
+    assert published("SELECT count(*) FROM fct_indicator_value WHERE indicator_id = 'N03920' AND "
+                     "municipality_code = '1281' AND period = '2024'") == [(0,)]
+    # every fact row is traceable to its load batch and raw snapshot
+    assert published("SELECT count(*) FROM fct_indicator_value f LEFT JOIN meta.load_batch b USING (load_id) "
+                     "LEFT JOIN meta.raw_snapshot s ON s.snapshot_id = f.snapshot_id AND s.load_id = f.load_id "
+                     "WHERE b.load_id IS NULL OR s.snapshot_id IS NULL") == [(0,)]
+
+    # offline rebuild from the raw archive into a fresh home gives the same warehouse
+    settings = load_settings()
+    other = home.parent / "rebuilt"
+    shutil.copytree(settings.raw_dir, other / "raw")
+    replay.stop()
+    import os
+
+    os.environ["SYDSTAT_HOME"] = str(other)
+    try:
+        rebuilt = ingest_kolada(offline=True, synthetic=True)
+        assert [b["mode"] for b in rebuilt["batches"]] == ["offline", "offline", "offline"]
+        assert published(FACTS) == published_from(settings.published_db)
+    finally:
+        os.environ["SYDSTAT_HOME"] = str(home)
+
+
+def published_from(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(FACTS).fetchall()
+    finally:
+        con.close()
+
+
+def test_upstream_failure_changes_nothing_and_is_reported(home, replay):
+    ingest_kolada()
+    before = published(FACTS)
+    replay.inject("status", match="/data/", status=500, times=1000)
+    with pytest.raises(UpstreamError, match="HTTP 500 after 5 attempts"):
+        ingest_kolada(full=True)
+    assert published(FACTS) == before
+    status, message = published("SELECT status, message FROM meta.load_batch ORDER BY load_id DESC LIMIT 1")[0]
+    assert status == "failed" and "HTTP 500" in message
+
+    from sydstat.status import collect_status
+
+    report = collect_status(load_settings())
+    assert not report["healthy"] and report["sources"][0]["state"] == "failing"
+
+
+def test_bad_values_are_quarantined_and_the_rest_loads(home, replay):
+    replay.dataset.set_value("N03920", "1280", 2015, "K", 150.0)  # a share over 100 %
+    result = ingest_kolada()["batches"][0]
+    assert result["rows_quarantined"] == 1 and result["status"] == "loaded"
+    reason, record = published("SELECT reason, record FROM meta.quarantine")[0]
+    assert "max_value=100" in reason and '"municipality_code": "1280"' in record
+    assert published("SELECT count(*) FROM fct_indicator_value WHERE value > 100 AND indicator_id = 'N03920'") \
+        == [(0,)]
+
+
+def test_adhoc_kpis_warn_about_unknown_ids(home, replay):
+    summary = ingest_kolada(kpis=["N03920", "X12345"])
+    assert any("X12345" in w for w in summary["warnings"])
+    assert published("SELECT DISTINCT indicator_id FROM fct_indicator_value") == [("N03920",)]
+    # an ad-hoc pull never moves the catalogue's incremental cursor
+    assert published("SELECT cursor_from_date FROM meta.source_state") == [(None,)]
