@@ -1,0 +1,95 @@
+"""The CLI as a user meets it: help, fast paths, clear errors, the demo."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sydstat.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, env=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "sydstat", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, cwd=ROOT)
+
+
+@pytest.fixture
+def published_home(home):
+    """A published warehouse with two values, loaded through the real loader (no flow)."""
+    import pandas as pd
+
+    from sydstat.catalog import source_row
+    from sydstat.config import load_settings
+    from warehouse.db import open_work_db
+    from warehouse.loader import IndicatorBatch, load_indicator_batch
+    from warehouse.publish import publish
+
+    settings = load_settings()
+    con = open_work_db(settings.work_db)
+    con.execute("INSERT INTO dim_municipality VALUES ('1282', 'Landskrona', '12', 'Skåne län', NULL, true)").fetchall()
+    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
+                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
+    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
+                            "value": v, "status": None, "source": "kolada", "snapshot_id": None}
+                           for p, v in (("2023", 8.5), ("2024", None))])
+    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
+    publish(con, settings.published_db)
+    con.close()
+    return home
+
+
+def test_help_explains_commands():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for word in ("demo", "run", "status", "query", "SYDSTAT_HOME", "SYDSTAT_KOLADA_URL"):
+        assert word in result.stdout
+
+
+def test_status_without_warehouse_is_unhealthy(home, capsys):
+    assert main(["status", "--json"]) == 1
+    assert "no published warehouse" in json.loads(capsys.readouterr().out)["problem"]
+
+
+def test_query_formats(published_home, capsys):
+    assert main(["query", "SELECT municipality_name, year, value, attribution FROM indicator_values ORDER BY year",
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["municipality_name,year,value,attribution",
+                                                    "Landskrona,2023,8.5,Källa: Kolada", "Landskrona,2024,,Källa: Kolada"]
+    assert main(["query", "SELECT value FROM indicator_values ORDER BY year", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"value": 8.5}, {"value": None}]
+
+
+def test_query_is_read_only_and_errors_are_one_line(published_home, capsys):
+    assert main(["query", "DELETE FROM fct_indicator_value"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sydstat: error: query failed") and len(err.strip().splitlines()) == 1
+    assert main(["query", "SELEC nonsense"]) == 1
+
+
+def test_status_and_query_do_not_import_prefect_or_gx(published_home):
+    code = ("import sys; from sydstat.cli import main; main(['status']); main(['query', 'SELECT 1']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'great_expectations', 'pandas'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_unknown_source_is_a_usage_error(home, capsys):
+    assert main(["run", "--source", "nosuch"]) == 2
+    assert "unknown source 'nosuch'" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_demo_end_to_end(tmp_path):
+    result = run_cli("demo", env={"SYDSTAT_HOME": str(tmp_path / "home")}, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "SYNTHETIC" in result.stdout and "38 municipalities, 25 indicators, years 2010-2025" in result.stdout
+    status = run_cli("status", "--json", env={"SYDSTAT_HOME": str(tmp_path / "home")})
+    report = json.loads(status.stdout)
+    assert status.returncode == 0 and report["healthy"] and report["sources"][0]["synthetic"]
+    assert (tmp_path / "home" / "reports" / "gx").is_dir()
+    assert any((tmp_path / "home" / "raw" / "kolada" / "batches").iterdir())
