@@ -58,8 +58,9 @@ def test_status_without_warehouse_is_unhealthy(home, capsys):
 def test_query_formats(published_home, capsys):
     assert main(["query", "SELECT municipality_name, year, value, attribution FROM indicator_values ORDER BY year",
                  "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["municipality_name,year,value,attribution",
-                                                    "Landskrona,2023,8.5,Källa: Kolada", "Landskrona,2024,,Källa: Kolada"]
+    assert capsys.readouterr().out.splitlines() == [
+        "municipality_name,year,value,attribution", "Landskrona,2023,8.5,Källa: Kolada",
+        "Landskrona,2024,,Källa: Kolada"]
     assert main(["query", "SELECT value FROM indicator_values ORDER BY year", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"value": 8.5}, {"value": None}]
 
