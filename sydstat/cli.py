@@ -162,7 +162,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         table = Table(*columns, show_lines=False)
         for r in rows:
             table.add_row(*("NULL" if v is None else str(v) for v in r))
-        Console().print(table)
+        Console(width=None if sys.stdout.isatty() else 100_000).print(table)
         if truncated:
             print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
     return 0

@@ -6,6 +6,7 @@ Healthy means: a published warehouse exists, and every configured source has suc
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import duckdb
@@ -65,7 +66,7 @@ def render_status(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(f"Warehouse: {report['warehouse']}")
     if report.get("problem"):
         console.print(f"[red]{report['problem']}[/]")
