@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -233,9 +234,12 @@ def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bo
         finish_run(con, run_id, "failed", str(exc))
         if publish:
             _publish_metadata_quietly(con, settings)
+        # Prefect keeps the exception (and so its frames) alive; frames must not keep the DuckDB connection alive.
+        traceback.clear_frames(exc.__traceback__)
         raise
     finally:
         con.close()
+        del con
     return summary
 
 

@@ -56,6 +56,9 @@ def _print_summary(summary: dict) -> None:
                       f"{batch['seconds']:.1f}s load")
         if batch["status"] == "unchanged":
             console.print("  nothing new upstream: the warehouse is unchanged")
+        if batch.get("quarantined"):
+            console.print(f"  [yellow]{batch['quarantined']} rows quarantined[/]: see meta.quarantine and the "
+                          f"validation report {batch.get('docs') or ''}")
     for warning in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/] {warning}")
 

@@ -6,13 +6,16 @@ shortened so fault tests stay fast while still exercising the same retry code.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
 _PREFECT_HOME = tempfile.mkdtemp(prefix="sydstat-prefect-")
+atexit.register(shutil.rmtree, _PREFECT_HOME, True)  # registered before Prefect's own exit hooks, so it runs last
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -49,3 +52,10 @@ def replay(monkeypatch):
     with ReplayServer() as server:
         monkeypatch.setenv("SYDSTAT_KOLADA_URL", server.url)
         yield server
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Collect garbage so DuckDB objects die before interpreter shutdown."""
+    import gc
+
+    gc.collect()
