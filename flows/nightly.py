@@ -14,6 +14,15 @@ from sydstat.config import load_settings
 SOURCE_FLOWS = {"kolada": ingest_kolada}
 
 
+def _publish(settings) -> str:
+    """Its own frame, so no traceback raised later in the flow keeps the DuckDB connection alive."""
+    con = work_db(settings)
+    try:
+        return publish_task(con, settings)
+    finally:
+        con.close()
+
+
 @flow(name="nightly")
 def nightly(full: bool = False, synthetic: bool = False) -> dict:
     logger = get_run_logger()
@@ -25,12 +34,7 @@ def nightly(full: bool = False, synthetic: bool = False) -> dict:
         except Exception as exc:
             logger.error("%s failed: %s", name, exc)
             failures[name] = str(exc)
-    settings = load_settings()
-    con = work_db(settings)
-    try:
-        published = publish_task(con, settings)
-    finally:
-        con.close()
+    published = _publish(load_settings())
     if failures:
         raise RuntimeError(f"{len(failures)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failures.items()))
     return {"run_id": run_id, "sources": results, "published": published}

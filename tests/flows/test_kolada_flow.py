@@ -119,3 +119,17 @@ def test_adhoc_kpis_warn_about_unknown_ids(home, replay):
     assert published("SELECT DISTINCT indicator_id FROM fct_indicator_value") == [("N03920",)]
     # an ad-hoc pull never moves the catalogue's incremental cursor
     assert published("SELECT cursor_from_date FROM meta.source_state") == [(None,)]
+
+
+def test_nightly_runs_every_source_then_publishes(home, replay):
+    from flows.nightly import nightly
+
+    result = nightly()
+    assert result["sources"]["kolada"]["batches"][0]["mode"] == "full"
+    assert "published" not in result["sources"]["kolada"]  # one publish at the end, not per source
+    assert published("SELECT count(*) FROM meta.run WHERE status = 'succeeded'") == [(1,)]
+
+    replay.inject("status", match="/data/", status=503, times=1000)
+    with pytest.raises(RuntimeError, match="1 source\\(s\\) failed: kolada"):
+        nightly()
+    assert published("SELECT status FROM meta.load_batch ORDER BY load_id DESC LIMIT 1") == [("failed",)]
