@@ -1,4 +1,4 @@
-"""Tasks every source flow shares: open the work DB, validate a conformed frame, load a batch, publish."""
+"""Tasks every source flow shares: open the work DB, validate a conformed frame, load a batch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sydstat.config import Settings
 from sydstat.validation import ValidationOutcome, validate_frame
 from warehouse.db import open_work_db
 from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
-from warehouse.publish import publish
 
 log = logging.getLogger("sydstat.flows")
 
@@ -28,8 +27,3 @@ def validate_task(suite: str, frame, parameters: dict, settings: Settings) -> Va
 @task(name="load", cache_policy=NONE)
 def load_task(con, batch: IndicatorBatch) -> BatchResult:
     return load_indicator_batch(con, batch)
-
-
-@task(name="publish", cache_policy=NONE)
-def publish_task(con, settings: Settings) -> str:
-    return str(publish(con, settings.published_db))

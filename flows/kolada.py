@@ -18,7 +18,9 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from flows.common import load_task, publish_task, validate_task, work_db
+from flows.common import load_task, validate_task, work_db
+from flows.events import SOURCE_LOADED, emit, source_resource
+from flows.publish import publish_task
 from sources.http import HttpClient
 from sources.kolada import KoladaClient, Page
 from sources.snapshots import Snapshot, SnapshotArchive
@@ -27,6 +29,7 @@ from sydstat.config import SCHEMAS_DIR, Settings, load_settings
 from sydstat.sample import region_municipalities
 from transforms import kolada as tk
 from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
+from warehouse.publish import publish as publish_db
 from warehouse.state import finish_run, known_codes, source_state, start_run
 
 SOURCE = "kolada"
@@ -226,8 +229,12 @@ def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bo
             logger.info("kolada: %s batch %d: %s (+%d ~%d -%d, %d quarantined)", mode, result.load_id,
                         result.status, result.rows_inserted, result.rows_updated, result.rows_deleted,
                         result.rows_quarantined)
+            emit(SOURCE_LOADED, source_resource(SOURCE), {
+                "load_id": result.load_id, "run_id": run_id, "mode": mode, "status": result.status,
+                "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
+                "rows_deleted": result.rows_deleted, "rows_quarantined": result.rows_quarantined})
         if publish:
-            summary["published"] = publish_task(con, settings)
+            summary["published"] = publish_task(con, settings, run_id)
         finish_run(con, run_id, "succeeded")
     except Exception as exc:
         record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
@@ -246,6 +253,6 @@ def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bo
 def _publish_metadata_quietly(con, settings: Settings) -> None:
     """After a failure the data is unchanged (rolled back); publishing lets `status` show the failure."""
     try:
-        publish_task.fn(con, settings)
+        publish_db(con, settings.published_db)  # the DuckDB copy only: no new data, no Parquet, no event
     except Exception as exc:  # the original error matters more
         logging.getLogger("sydstat.flows").warning("could not publish run metadata after failure: %s", exc)

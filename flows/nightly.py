@@ -7,20 +7,11 @@ import uuid
 
 from prefect import flow, get_run_logger
 
-from flows.common import publish_task, work_db
 from flows.kolada import ingest_kolada
+from flows.publish import publish_work_db
 from sydstat.config import load_settings
 
 SOURCE_FLOWS = {"kolada": ingest_kolada}
-
-
-def _publish(settings) -> str:
-    """Its own frame, so no traceback raised later in the flow keeps the DuckDB connection alive."""
-    con = work_db(settings)
-    try:
-        return publish_task(con, settings)
-    finally:
-        con.close()
 
 
 @flow(name="nightly")
@@ -34,7 +25,7 @@ def nightly(full: bool = False, synthetic: bool = False) -> dict:
         except Exception as exc:
             logger.error("%s failed: %s", name, exc)
             failures[name] = str(exc)
-    published = _publish(load_settings())
+    published = publish_work_db(load_settings(), run_id)
     if failures:
         raise RuntimeError(f"{len(failures)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failures.items()))
     return {"run_id": run_id, "sources": results, "published": published}

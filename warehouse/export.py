@@ -1,0 +1,88 @@
+"""Parquet for BI tools: every dimension, fact and mart of the work DB, swapped in atomically.
+
+Layout: $SYDSTAT_HOME/parquet is a symlink to .parquet-versions/<stamp>/ holding
+  <table>.parquet                       dimensions and small views
+  <table>/year=<YYYY>/*.parquet         facts and year-grained views, hive-partitioned by year
+  _manifest.json                        run id, row counts, column types, attribution and licences
+A new export is written to a fresh version folder and the symlink is replaced with os.replace, so a BI tool sees
+either the old export or the new one, never a half-written folder. The previous version is kept for readers that
+are mid-read; older ones are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import run_sql
+from warehouse.loader import ident
+
+# Objects exported, and whether they are partitioned by year (they must then have a `year` column or join one).
+EXPORTED = {
+    "dim_municipality": None, "dim_indicator": None, "dim_period": None, "dim_sex": None, "dim_source": None,
+    "fct_indicator_value": "SELECT f.*, p.year FROM fct_indicator_value f JOIN dim_period p USING (period)",
+    "indicator_values": "SELECT * FROM indicator_values",
+}
+PARTITIONED = {"fct_indicator_value", "indicator_values"}
+KEEP_VERSIONS = 2
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None = None) -> dict:
+    """Write the export into a new version folder and point `target` (a symlink) at it. Returns the manifest."""
+    target = Path(target)
+    if target.exists() and not target.is_symlink():
+        if not (target / "_manifest.json").is_file():
+            raise FileExistsError(f"{target} exists and is not a sydstat Parquet export; refusing to replace it")
+        shutil.rmtree(target)  # an old-style real folder from us: replaced by the versioned layout
+    versions = target.parent / f".{target.name}-versions"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    folder = versions / stamp
+    folder.mkdir(parents=True)
+    tables = {}
+    try:
+        for name, select in EXPORTED.items():
+            query = select or f"SELECT * FROM {ident(name)}"  # noqa: S608 (a fixed, checked name)
+            if name in PARTITIONED:
+                path = folder / name
+                options = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"
+            else:
+                path = folder / f"{name}.parquet"
+                options = "FORMAT parquet, COMPRESSION zstd"
+            run_sql(con, f"COPY ({query}) TO '{_sql_path(path)}' ({options})")
+            described = run_sql(con, f"DESCRIBE {query}")
+            rows = run_sql(con, f"SELECT count(*) FROM ({query})")[0][0]  # noqa: S608 (fixed queries above)
+            tables[name] = {"path": path.name, "rows": int(rows),
+                            "partitioned_by": "year" if name in PARTITIONED else None,
+                            "columns": [{"name": c[0], "type": c[1]} for c in described]}
+        manifest = {
+            "run_id": run_id, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": tables,
+            "sources": [dict(zip(("source", "title", "url", "licence", "attribution", "is_synthetic"), r, strict=True))
+                        for r in run_sql(con, "SELECT source, title, url, licence, attribution, is_synthetic "
+                                              "FROM dim_source ORDER BY source")],
+            "note": "Each value's source is in its `source` column; show the source's attribution with it. "
+                    "Figures derived from these values must not be credited to the source.",
+        }
+        (folder / "_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    link_tmp = target.with_name(f".{target.name}.{os.getpid()}.link")
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(folder.relative_to(target.parent))
+    os.replace(link_tmp, target)
+    for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-KEEP_VERSIONS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def _sql_path(path: Path) -> str:
+    """A file path as a SQL string literal body (COPY … TO takes no parameters)."""
+    text = str(path)
+    if "\0" in text:
+        raise ValueError("NUL in path")
+    return text.replace("'", "''")
