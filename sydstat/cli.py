@@ -171,6 +171,29 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Parquet export of the published warehouse (read-only: never disturbs a running pipeline)."""
+    import duckdb
+
+    from warehouse.export import export_parquet
+
+    settings = load_settings()
+    if not settings.published_db.is_file():
+        return _fail(f"no published warehouse at {settings.published_db}; run `sydstat demo` or `sydstat run` first")
+    target = Path(args.to) if args.to else settings.parquet_dir
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        manifest = export_parquet(con, target, run_id="export")
+    except (OSError, duckdb.Error) as exc:
+        return _fail(f"export failed: {exc}")
+    finally:
+        con.close()
+    for name, table in manifest["tables"].items():
+        print(f"{name:24} {table['rows']:>10} rows  {target / table['path']}")
+    print(f"manifest: {target / '_manifest.json'}")
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from sydstat.replay import ReplayServer
 
@@ -215,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=200, help="rows to show in a table (0 = all; default 200)")
     query.add_argument("--db", help="another DuckDB file to query (default: the published warehouse)")
     query.set_defaults(func=cmd_query)
+
+    export = sub.add_parser("export", help="write Parquet for BI tools (dimensions, facts by year, views)",
+                            description="Export the published warehouse to Parquet: dimensions as files, facts and "
+                                        "the flat view hive-partitioned by year, zstd, with _manifest.json. The target "
+                                        "is a symlink swapped atomically to a new version folder.")
+    export.add_argument("--to", help="target path (default $SYDSTAT_HOME/parquet)")
+    export.set_defaults(func=cmd_export)
 
     replay = sub.add_parser("replay", help="serve the synthetic sample as a local Kolada v3 API (for trying things)")
     replay.add_argument("--port", type=int, default=8765)
