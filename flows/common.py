@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -15,8 +16,21 @@ from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
 log = logging.getLogger("sydstat.flows")
 
 
+WRITER_LIMIT = "sydstat-writer"
+
+
 def work_db(settings: Settings):
     return open_work_db(settings.work_db)
+
+
+@contextmanager
+def writer_slot():
+    """Hold the global concurrency limit 'sydstat-writer' (limit 1, created by `sydstat serve`): deployed loads queue
+    instead of colliding on DuckDB's file lock. Without a server or without the limit this is a no-op."""
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(WRITER_LIMIT, occupy=1, strict=False):
+        yield
 
 
 @task(name="validate", cache_policy=NONE)

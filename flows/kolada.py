@@ -18,7 +18,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from flows.common import load_task, validate_task, work_db
+from flows.common import load_task, validate_task, work_db, writer_slot
 from flows.events import SOURCE_LOADED, emit, source_resource
 from flows.publish import publish_task
 from sources.http import HttpClient
@@ -199,6 +199,12 @@ SOURCE_SUITE = "indicator_values"
 def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bool = False, synthetic: bool = False,
                   publish: bool = True, run_id: str | None = None) -> dict:
     """Ingest Kolada into the work DB and (by default) publish the analyst DB. Returns a summary dict."""
+    with writer_slot():
+        return _ingest(kpis, full, offline, synthetic, publish, run_id)
+
+
+def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, publish: bool,
+            run_id: str | None) -> dict:
     logger = get_run_logger()
     settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)

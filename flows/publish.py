@@ -7,7 +7,7 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from flows.common import work_db
+from flows.common import work_db, writer_slot
 from flows.events import WAREHOUSE_PUBLISHED, emit, warehouse_resource
 from sydstat.config import Settings, load_settings
 from warehouse.export import export_parquet
@@ -26,11 +26,12 @@ def publish_task(con, settings: Settings, run_id: str | None = None) -> dict:
 
 def publish_work_db(settings: Settings, run_id: str | None = None) -> dict:
     """Open the work DB, publish, close — in its own frame so no later traceback keeps the connection alive."""
-    con = work_db(settings)
-    try:
-        return publish_task(con, settings, run_id)
-    finally:
-        con.close()
+    with writer_slot():
+        con = work_db(settings)
+        try:
+            return publish_task(con, settings, run_id)
+        finally:
+            con.close()
 
 
 @flow(name="publish")

@@ -84,5 +84,21 @@ class KoladaClient:
                     yield from self._pages(path, params)
 
 
+    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str], years: Sequence[int],
+                      from_date: date) -> bool:
+        """Has any value changed since `from_date`? One `per_page=1` request per chunk, stopping at the first hit."""
+        for kpi_chunk in chunks(kpi_ids):
+            for muni_chunk in chunks(municipality_ids):
+                for year_chunk in chunks([str(y) for y in years]):
+                    url = (f"{self.base_url}/data/kpi/{_segment(kpi_chunk)}/municipality/{_segment(muni_chunk)}"
+                           f"/year/{_segment(year_chunk)}")
+                    payload, _ = self.http.get_json(url, params={"per_page": 1, "from_date": from_date.isoformat()})
+                    if not isinstance(payload, dict) or not isinstance(payload.get("values"), list):
+                        raise UpstreamError("kolada", url, "response is not a Kolada envelope (no 'values' list)")
+                    if payload["values"]:
+                        return True
+        return False
+
+
 def _segment(ids: Sequence[str]) -> str:
     return ",".join(quote(str(i), safe="") for i in ids)

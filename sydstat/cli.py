@@ -194,6 +194,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_logging(args.verbose)
+    from sydstat.serve import serve
+
+    try:
+        serve(inbox_interval=args.inbox_interval)
+    except RuntimeError as exc:
+        return _fail(str(exc))
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from sydstat.replay import ReplayServer
 
@@ -245,6 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
                                         "is a symlink swapped atomically to a new version folder.")
     export.add_argument("--to", help="target path (default $SYDSTAT_HOME/parquet)")
     export.set_defaults(func=cmd_export)
+
+    serve = sub.add_parser(
+        "serve", help="serve all prefect.yaml deployments (schedules, event triggers) + the inbox watcher",
+        description="Needs a Prefect server: `prefect server start`, then export "
+                    "PREFECT_API_URL=http://127.0.0.1:4200/api. Serves nightly, sensor, ingest-*, publish and "
+                    "register-ingest with the schedules and triggers of prefect.yaml, and turns files dropped into "
+                    "$SYDSTAT_HOME/inbox/ into sydstat.inbox.received events.")
+    serve.add_argument("--inbox-interval", type=float, default=5.0, help="seconds between inbox scans (default 5)")
+    serve.set_defaults(func=cmd_serve)
 
     replay = sub.add_parser("replay", help="serve the synthetic sample as a local Kolada v3 API (for trying things)")
     replay.add_argument("--port", type=int, default=8765)

@@ -1,0 +1,64 @@
+"""The change sensor (hourly when deployed): asks each source's change endpoint and emits `sydstat.source.changed`
+only for real changes, which triggers that source's ingest deployment.
+
+It reads incremental cursors from the *published* warehouse (read-only), never the work DB a load may be holding.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+from prefect import flow, get_run_logger
+
+from flows.events import SOURCE_CHANGED, emit, source_resource
+from sources.http import HttpClient
+from sources.kolada import KoladaClient
+from sydstat.catalog import load_catalog
+from sydstat.config import Settings, load_settings
+from sydstat.sample import region_municipalities
+from warehouse.state import SourceState, source_state
+
+
+def published_state(settings: Settings, source: str) -> SourceState:
+    if not settings.published_db.is_file():
+        return SourceState(source)
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        return source_state(con, source)
+    finally:
+        con.close()
+
+
+def kolada_changes(settings: Settings) -> dict | None:
+    """A payload describing why Kolada needs a run, or None when nothing changed since the cursor."""
+    state = published_state(settings, "kolada")
+    if state.cursor_from_date is None:
+        return {"reason": "never loaded", "since": None}
+    catalog = load_catalog("kolada")
+    kpis = [str(k["id"]) for k in catalog["kpis"]]
+    municipalities = [m["municipality_code"] for m in region_municipalities()]
+    years = range(int(catalog["load"]["from_year"]), datetime.now(UTC).year + 1)
+    client = KoladaClient(settings.url("kolada"), HttpClient("kolada"))
+    if client.changed_since(kpis, municipalities, years, state.cursor_from_date):
+        return {"reason": "values changed upstream", "since": state.cursor_from_date.isoformat()}
+    return None
+
+
+SENSORS = {"kolada": kolada_changes}
+
+
+@flow(name="sensor")
+def sensor() -> dict:
+    logger = get_run_logger()
+    settings = load_settings()
+    changed = {}
+    for source, check in SENSORS.items():
+        payload = check(settings)
+        changed[source] = payload is not None
+        if payload is not None:
+            logger.info("%s changed (%s): emitting %s", source, payload["reason"], SOURCE_CHANGED)
+            emit(SOURCE_CHANGED, source_resource(source), payload)
+        else:
+            logger.info("%s: no changes", source)
+    return changed
