@@ -133,3 +133,32 @@ def test_nightly_runs_every_source_then_publishes(home, replay):
     with pytest.raises(RuntimeError, match="1 source\\(s\\) failed: kolada"):
         nightly()
     assert published("SELECT status FROM meta.load_batch ORDER BY load_id DESC LIMIT 1") == [("failed",)]
+
+
+def test_an_analyst_holding_the_published_db_never_blocks_a_run(home, replay):
+    import subprocess
+    import sys
+    import textwrap
+
+    ingest_kolada()
+    db = load_settings().published_db
+    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys
+        con = duckdb.connect({str(db)!r}, read_only=True)
+        q = ("SELECT value FROM indicator_values WHERE indicator_id='N03920' AND municipality_code='1280' "
+             "AND year=2020 AND sex='T'")
+        print(con.execute(q).fetchall()[0][0], flush=True)
+        sys.stdin.readline()
+        print(con.execute(q).fetchall()[0][0], flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        before = float(reader.stdout.readline())
+        replay.dataset.set_value("N03920", "1280", 2020, "T", before + 1, updated=date.today())
+        assert ingest_kolada(full=True)["batches"][0]["rows_updated"] == 1  # the run succeeds while the reader holds on
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert float(reader.stdout.readline()) == before  # the reader's snapshot is undisturbed
+    finally:
+        reader.communicate(timeout=30)
+    assert published("SELECT value FROM indicator_values WHERE indicator_id='N03920' AND municipality_code='1280' "
+                     "AND year=2020 AND sex='T'") == [(before + 1,)]
