@@ -112,9 +112,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "(SELECT min(year) || '-' || max(year) FROM indicator_values)").fetchone()
     finally:
         con.close()
+    import shutil
+
+    command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
     print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
-          f"indicators, years {counts[3]}.\n  NOTE: demo values are SYNTHETIC (dim_source.is_synthetic = true), "
-          f"not real statistics.\nTry:\n  sydstat query \"{EXAMPLE_QUERY}\"")
+          f"indicators, years {counts[3]}.\nParquet for BI tools: {settings.parquet_dir}\n"
+          f"  NOTE: demo values are SYNTHETIC (dim_source.is_synthetic = true), not real statistics.\n"
+          f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")
     return 0
 
 

@@ -22,14 +22,29 @@ import duckdb
 from warehouse.db import run_sql
 from warehouse.loader import ident
 
-# Objects exported, and whether they are partitioned by year (they must then have a `year` column or join one).
-EXPORTED = {
-    "dim_municipality": None, "dim_indicator": None, "dim_period": None, "dim_sex": None, "dim_source": None,
-    "fct_indicator_value": "SELECT f.*, p.year FROM fct_indicator_value f JOIN dim_period p USING (period)",
-    "indicator_values": "SELECT * FROM indicator_values",
-}
-PARTITIONED = {"fct_indicator_value", "indicator_values"}
 KEEP_VERSIONS = 2
+
+
+def exported_objects(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, bool]]:
+    """name → (SELECT, partitioned by year) for every table and view of the analyst schema (dims, facts, marts).
+
+    Facts (`fct_*`) and views with a year are partitioned by year; a fact keyed by `period` gets its year from
+    dim_period. New marts and tables are exported without touching this module.
+    """
+    objects = {}
+    tables = run_sql(con, "SELECT table_name, table_type FROM information_schema.tables "
+                          "WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name")
+    for name, table_type in tables:
+        columns = {c[0] for c in run_sql(con, "SELECT column_name FROM information_schema.columns WHERE "
+                                              "table_schema = 'main' AND table_name = ? AND "
+                                              "table_catalog = current_database()", [name])}
+        t = ident(name)
+        if name.startswith("fct_") and "period" in columns and "year" not in columns:
+            objects[name] = (f"SELECT f.*, p.year FROM {t} f JOIN dim_period p USING (period)", True)  # noqa: S608
+        else:
+            partitioned = "year" in columns and (name.startswith("fct_") or table_type == "VIEW")
+            objects[name] = (f"SELECT * FROM {t}", partitioned)  # noqa: S608 (checked identifier)
+    return objects
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None = None) -> dict:
@@ -45,9 +60,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
     folder.mkdir(parents=True)
     tables = {}
     try:
-        for name, select in EXPORTED.items():
-            query = select or f"SELECT * FROM {ident(name)}"  # noqa: S608 (a fixed, checked name)
-            if name in PARTITIONED:
+        for name, (query, partitioned) in exported_objects(con).items():
+            if partitioned:
                 path = folder / name
                 options = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"
             else:
@@ -55,9 +69,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
                 options = "FORMAT parquet, COMPRESSION zstd"
             run_sql(con, f"COPY ({query}) TO '{_sql_path(path)}' ({options})")
             described = run_sql(con, f"DESCRIBE {query}")
-            rows = run_sql(con, f"SELECT count(*) FROM ({query})")[0][0]  # noqa: S608 (fixed queries above)
+            rows = run_sql(con, f"SELECT count(*) FROM ({query})")[0][0]  # noqa: S608 (built from checked names)
             tables[name] = {"path": path.name, "rows": int(rows),
-                            "partitioned_by": "year" if name in PARTITIONED else None,
+                            "partitioned_by": "year" if partitioned else None,
                             "columns": [{"name": c[0], "type": c[1]} for c in described]}
         manifest = {
             "run_id": run_id, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": tables,
