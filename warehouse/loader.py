@@ -137,6 +137,8 @@ class BatchResult:
     rows_updated: int = 0
     rows_deleted: int = 0
     rows_quarantined: int = 0
+    requests_made: int = 0
+    snapshot_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
 
@@ -160,17 +162,35 @@ def periods_frame(periods: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "year", "period_start", "period_end", "period_type"])
 
 
-def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
-    """Apply a batch atomically. On any error the transaction is rolled back and the error re-raised (the caller
+@contextmanager
+def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, run_id: str, rows_received: int = 0):
+    """One transaction per source batch. Yields the BatchResult (its load_id names the batch) for the body to fill;
+    commits together with the batch's meta.load_batch row, or rolls everything back and re-raises (the caller
     records the failure with `record_failure`, which needs no open transaction)."""
     started = time.monotonic()
-    load_id = next_load_id(con)
-    result = BatchResult(load_id=load_id, source=batch.source, status="loaded", rows_received=batch.rows_received,
-                         rows_quarantined=len(batch.quarantined))
+    result = BatchResult(load_id=next_load_id(con), source=source, status="loaded", rows_received=rows_received)
     con.begin()
     try:
         run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status) "
-                    "VALUES (?, ?, ?, ?, now(), 'running')", [load_id, batch.run_id, batch.source, batch.mode])
+                     "VALUES (?, ?, ?, ?, now(), 'running')", [result.load_id, run_id, source, mode])
+        yield result
+        result.status = "loaded" if result.changed else "unchanged"
+        result.seconds = time.monotonic() - started
+        run_sql(con, "UPDATE meta.load_batch SET finished_at = now(), status = ?, rows_received = ?, "
+                     "rows_inserted = ?, rows_updated = ?, rows_deleted = ?, rows_quarantined = ?, requests_made = ?, "
+                     "snapshot_ids = ? WHERE load_id = ?",
+                [result.status, result.rows_received, result.rows_inserted, result.rows_updated, result.rows_deleted,
+                 result.rows_quarantined, result.requests_made, result.snapshot_ids, result.load_id])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
+    """Apply an indicator batch atomically (see `batch_transaction`)."""
+    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received) as result:
+        load_id = result.load_id
         merge_frame(con, "dim_source", pd.DataFrame([batch.source_row]), ["source"],
                     compare=[c for c in batch.source_row if c not in ("source", "updated_at")])
         if batch.municipalities is not None:
@@ -186,53 +206,47 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
             keep = pd.concat([facts[FACT_KEY], batch.quarantined.reindex(columns=FACT_KEY)], ignore_index=True)
             result.rows_deleted += delete_missing_in_scope(con, "fct_indicator_value", keep.dropna(), FACT_KEY,
                                                            batch.full_refresh_scope)
-        _record_quarantine(con, batch, load_id)
-        _record_snapshots(con, batch, load_id)
-        result.status = "loaded" if result.changed else "unchanged"
-        result.seconds = time.monotonic() - started
-        run_sql(con,
-            "UPDATE meta.load_batch SET finished_at = now(), status = ?, rows_received = ?, rows_inserted = ?, "
-            "rows_updated = ?, rows_deleted = ?, rows_quarantined = ?, requests_made = ?, snapshot_ids = ? "
-            "WHERE load_id = ?",
-            [result.status, result.rows_received, result.rows_inserted, result.rows_updated, result.rows_deleted,
-             result.rows_quarantined, batch.requests_made, [s.snapshot_id for s in batch.snapshots], load_id])
-        _record_success(con, batch, load_id)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        result.rows_quarantined = record_quarantine(con, load_id, batch.source, "fct_indicator_value",
+                                                    batch.quarantined)
+        record_snapshots(con, load_id, batch.snapshots)
+        result.requests_made, result.snapshot_ids = batch.requests_made, [s.snapshot_id for s in batch.snapshots]
+        record_success(con, batch.source, load_id, full=batch.mode in ("full", "offline"),
+                       new_cursor=batch.new_cursor, scope_fingerprint=batch.scope_fingerprint)
     return result
 
 
-def _record_quarantine(con, batch: IndicatorBatch, load_id: int) -> None:
-    if batch.quarantined.empty:
-        return
-    q = batch.quarantined
-    records = q.drop(columns=["reason"]).astype(object).where(q.drop(columns=["reason"]).notna(), None)
-    frame = pd.DataFrame({
-        "load_id": load_id, "source": batch.source, "target_table": "fct_indicator_value",
-        "reason": q["reason"].astype(str).to_numpy(),
-        "record": [json.dumps(r, ensure_ascii=False, default=str) for r in records.to_dict("records")],
-    })
+def record_quarantine(con, load_id: int, source: str, target_table: str, rows: pd.DataFrame) -> int:
+    """Failing rows with their `reason` (or a `record` column already holding the record) → meta.quarantine."""
+    if rows.empty:
+        return 0
+    if "record" in rows.columns:
+        records = [json.dumps(r, ensure_ascii=False, default=str) for r in rows["record"]]
+    else:
+        data = rows.drop(columns=["reason"])
+        data = data.astype(object).where(data.notna(), None)
+        records = [json.dumps(r, ensure_ascii=False, default=str) for r in data.to_dict("records")]
+    frame = pd.DataFrame({"load_id": load_id, "source": source, "target_table": target_table,
+                          "reason": rows["reason"].astype(str).to_numpy(), "record": records})
     with registered(con, _quarantine=frame):
         run_sql(con, "INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
                      "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
+    return len(frame)
 
 
-def _record_snapshots(con, batch: IndicatorBatch, load_id: int) -> None:
-    if not batch.snapshots:
+def record_snapshots(con, load_id: int, snapshots: list[Snapshot]) -> None:
+    if not snapshots:
         return
     frame = pd.DataFrame([{
         "snapshot_id": s.snapshot_id, "load_id": load_id, "source": s.source, "url": s.url,
         "params": json.dumps(s.params), "fetched_at": s.fetched_at or None, "http_status": s.status,
-        "content_type": s.content_type, "n_bytes": s.n_bytes} for s in batch.snapshots])
+        "content_type": s.content_type, "n_bytes": s.n_bytes} for s in snapshots])
     with registered(con, _snapshots=frame):
         run_sql(con, "INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
                      "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
 
 
-def _record_success(con, batch: IndicatorBatch, load_id: int) -> None:
-    full = batch.mode in ("full", "offline")
+def record_success(con, source: str, load_id: int, full: bool, new_cursor: date | None = None,
+                   scope_fingerprint: str | None = None) -> None:
     run_sql(con,
         "INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, last_success_at, last_load_id, "
         "scope_fingerprint) VALUES (?, ?, CASE WHEN ? THEN now() END, now(), ?, ?) "
@@ -240,7 +254,7 @@ def _record_success(con, batch: IndicatorBatch, load_id: int) -> None:
         "last_full_refresh_at = coalesce(excluded.last_full_refresh_at, last_full_refresh_at), "
         "last_success_at = excluded.last_success_at, last_load_id = excluded.last_load_id, "
         "scope_fingerprint = coalesce(excluded.scope_fingerprint, scope_fingerprint)",
-        [batch.source, batch.new_cursor, full, load_id, batch.scope_fingerprint])
+        [source, new_cursor, full, load_id, scope_fingerprint])
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,

@@ -1,0 +1,24 @@
+-- Funding touching a municipality per year the project ran. Local money and area-wide (programme-area or national)
+-- money are separate columns: a budget for the whole region is never split evenly over 38 municipalities as if local.
+CREATE OR REPLACE VIEW project_funding_by_municipality_year AS
+WITH project_years AS (
+    SELECT p.register, p.project_id, y.year
+    FROM dim_project p,
+         range(year(p.start_date), year(coalesce(p.end_date, p.start_date)) + 1) AS y(year)
+    WHERE p.is_current AND p.start_date IS NOT NULL
+)
+SELECT
+    b.municipality_code,
+    m.municipality_name,
+    py.year,
+    count(DISTINCT py.project_id) FILTER (WHERE b.coverage = 'local')               AS local_projects,
+    sum(f.total_budget_sek) FILTER (WHERE b.coverage = 'local')                     AS local_total_budget_sek,
+    sum(f.eu_support_sek) FILTER (WHERE b.coverage = 'local')                       AS local_eu_support_sek,
+    count(DISTINCT py.project_id) FILTER (WHERE b.coverage <> 'local')              AS area_wide_projects,
+    sum(f.total_budget_sek) FILTER (WHERE b.coverage <> 'local')                    AS area_wide_total_budget_sek,
+    sum(f.eu_support_sek) FILTER (WHERE b.coverage <> 'local')                      AS area_wide_eu_support_sek
+FROM project_years py
+JOIN bridge_project_municipality b USING (register, project_id)
+JOIN dim_municipality m USING (municipality_code)
+LEFT JOIN fct_project_funding f USING (register, project_id)
+GROUP BY ALL;
