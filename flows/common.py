@@ -26,7 +26,13 @@ def work_db(settings: Settings):
 @contextmanager
 def writer_slot():
     """Hold the global concurrency limit 'sydstat-writer' (limit 1, created by `sydstat serve`): deployed loads queue
-    instead of colliding on DuckDB's file lock. Without a server or without the limit this is a no-op."""
+    instead of colliding on DuckDB's file lock. Without a server (in-process runs) there is nobody to queue behind,
+    and DuckDB's lock still refuses a second writer, so this is a no-op there."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        yield
+        return
     from prefect.concurrency.sync import concurrency
 
     with concurrency(WRITER_LIMIT, occupy=1, strict=False):

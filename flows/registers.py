@@ -1,43 +1,145 @@
-"""register-ingest: a file announced by `sydstat.inbox.received` is recognised, loaded, and moved to inbox/done/ or
-inbox/failed/ with a reason.
+"""Project registers: a file (ESF+ export, Tillväxtverket JSON, Kohesio CSV) → archive → read → conform →
+validate → load (one transaction) → publish.
 
-Recognising and loading project registers (ESF+, Tillväxtverket, Kohesio) is the project-registers issue: each
-adds a reader to READERS. Until then every file is refused with a reason that says so, and nothing is loaded.
+Two entry points: `ingest_register_file` (the CLI's `sydstat ingest FILE`) and `register_ingest` (deployed, triggered
+by `sydstat.inbox.received`; only files inside the inbox; the file then moves to inbox/done/ or inbox/failed/).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import traceback
+import uuid
 from pathlib import Path
 
+import pandas as pd
 from prefect import flow, get_run_logger
 
-from sydstat.config import load_settings
+from flows.common import validate_task, work_db, writer_slot
+from flows.events import SOURCE_LOADED, emit, source_resource
+from flows.publish import publish_task
+from sources.registers import read_register_file
+from sources.snapshots import SnapshotArchive
+from sydstat.catalog import load_catalog
+from sydstat.config import Settings, load_settings
 from sydstat.inbox import move_processed, resolve_inbox_file
+from sydstat.sample import region_municipalities
+from transforms import registers as tr
+from warehouse.loader import record_failure
+from warehouse.project_loader import RegisterBatch, load_register_batch
+from warehouse.state import finish_run, start_run
 
-# format name → (detect(path) -> bool, ingest(path, settings) -> dict)
-READERS: dict[str, tuple[Callable[[Path], bool], Callable]] = {}
+SOURCE = "registers"
+FUND_NAMES = {"ESF+": "Europeiska socialfonden+", "ESF": "Europeiska socialfonden",
+              "ERUF": "Europeiska regionala utvecklingsfonden", "FRO": "Fonden för en rättvis omställning"}
 
 
-class UnrecognisedFile(ValueError):
-    pass
+def municipality_lookup(con) -> pd.DataFrame:
+    """Names to resolve against: dim_municipality, or the seed of the 38 before any statistics were loaded."""
+    frame = con.execute("SELECT municipality_code, municipality_name, county_code, in_region "
+                        "FROM dim_municipality").df()
+    if frame.empty:
+        seed = pd.DataFrame(region_municipalities())
+        frame = seed.assign(in_region=True)[["municipality_code", "municipality_name", "county_code", "in_region"]]
+    return frame
+
+
+def register_source_rows(formats: set[str]) -> list[dict]:
+    registers = load_catalog(SOURCE)["registers"]
+    return [{"source": f, "title": registers[f]["title"], "url": registers[f]["url"],
+             "licence": registers[f]["licence"], "attribution": registers[f]["attribution"], "is_synthetic": False,
+             "updated_at": None} for f in formats]
+
+
+def build_register_batch(con, settings: Settings, path: Path, run_id: str, synthetic: bool):
+    archive = SnapshotArchive(settings.raw_dir)
+    body = path.read_bytes()
+    snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix)
+    file = read_register_file(path)
+    conformed = tr.conform(file, municipality_lookup(con), synthetic_default=synthetic)
+    projects = conformed.projects
+    quarantined = [conformed.problems]
+    if not projects.empty:
+        numeric = projects.astype({c: "Float64" for c in ("total_budget_sek", "eu_support_sek", "cofinancing_rate")})
+        outcome = validate_task("projects", numeric.drop(columns=["municipality_codes", "partner_keys"]), {}, settings)
+        if not outcome.ok:
+            raise ValueError("the register file failed critical checks: " + "; ".join(outcome.critical_failures))
+        if len(outcome.quarantined):
+            quarantined.append(pd.DataFrame({
+                "project_id": outcome.quarantined.project_id, "reason": outcome.quarantined.reason,
+                "record": outcome.quarantined.drop(columns=["reason"]).astype(object)
+                .where(outcome.quarantined.drop(columns=["reason"]).notna(), None).to_dict("records")}))
+        keep = outcome.valid[["register", "project_id"]].drop_duplicates()
+        projects = projects.merge(keep, on=["register", "project_id"])
+    else:
+        keep = pd.DataFrame(columns=["register", "project_id"])
+    overrides = {str(k): v for k, v in (load_catalog(SOURCE).get("organisation_sectors") or {}).items()}
+    organisations = conformed.organisations.copy()
+    sectors = [tr.classify(o, overrides) for o in organisations.to_dict("records")]
+    organisations["sector"] = [s for s, _ in sectors]
+    organisations["sector_method"] = [m for _, m in sectors]
+    funds = pd.DataFrame([{"fund_code": c, "fund_name": FUND_NAMES.get(c, c)}
+                          for c in sorted(set(projects.get("fund_code", pd.Series(dtype=str)).dropna()))],
+                         columns=["fund_code", "fund_name"])
+    batch = RegisterBatch(
+        run_id=run_id, source_rows=register_source_rows({file.format}), projects=projects,
+        organisations=organisations,
+        project_organisations=conformed.project_organisations.merge(keep, on=["register", "project_id"]),
+        project_municipalities=conformed.municipalities.merge(keep, on=["register", "project_id"]),
+        funds=funds, quarantined=pd.concat([q for q in quarantined if not q.empty] or [conformed.problems]),
+        snapshots=[snapshot], rows_received=len(file.records))
+    return batch, file
+
+
+@flow(name="ingest-register-file")
+def ingest_register_file(path: str, synthetic: bool = False, publish: bool = True, run_id: str | None = None) -> dict:
+    """Ingest one register file from anywhere on disk (the CLI's `sydstat ingest FILE`)."""
+    with writer_slot():
+        return _ingest(Path(path), synthetic, publish, run_id or uuid.uuid4().hex[:12])
+
+
+def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
+    logger = get_run_logger()
+    settings = load_settings()
+    con = work_db(settings)
+    start_run(con, run_id, f"ingest-register-file {path.name}")
+    try:
+        batch, file = build_register_batch(con, settings, path, run_id, synthetic)
+        logger.info("%s: recognised as %s (%d records, %s)", path.name, file.format, len(file.records), file.encoding)
+        result = load_register_batch(con, batch)
+        emit(SOURCE_LOADED, source_resource(SOURCE), {
+            "load_id": result.load_id, "run_id": run_id, "file": path.name, "format": file.format,
+            "status": result.status, "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
+            "rows_deleted": 0, "rows_quarantined": result.rows_quarantined})
+        summary = {"source": SOURCE, "file": path.name, "format": file.format, "run_id": run_id,
+                   "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
+                       f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
+        if publish:
+            summary["published"] = publish_task(con, settings, run_id)
+        finish_run(con, run_id, "succeeded")
+        return summary
+    except Exception as exc:
+        record_failure(con, SOURCE, run_id, "file", f"{path.name}: {type(exc).__name__}: {exc}")
+        finish_run(con, run_id, "failed", str(exc))
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        con.close()
+        del con
 
 
 @flow(name="register-ingest")
 def register_ingest(path: str) -> dict:
+    """Deployed: a file announced from the inbox. Loaded → inbox/done/; refused → inbox/failed/ + reason file."""
     logger = get_run_logger()
     settings = load_settings()
     file = resolve_inbox_file(settings.inbox_dir, path)
     try:
-        matches = [name for name, (detect, _ingest) in READERS.items() if detect(file)]
-        if not matches:
-            known = ", ".join(READERS) or "none yet"
-            raise UnrecognisedFile(f"no register reader recognises {file.name} (known formats: {known})")
-        result = READERS[matches[0]][1](file, settings)
+        with writer_slot():
+            summary = _ingest(file, synthetic=False, publish=False, run_id=uuid.uuid4().hex[:12])
     except Exception as exc:
         moved = move_processed(settings.inbox_dir, file, ok=False, reason=f"{type(exc).__name__}: {exc}")
         logger.error("%s → %s: %s", file.name, moved.parent.name, exc)
         raise
     moved = move_processed(settings.inbox_dir, file, ok=True)
-    logger.info("%s loaded as %s → %s", file.name, matches[0], moved)
-    return {"file": file.name, "format": matches[0], **result}
+    logger.info("%s loaded as %s → %s", file.name, summary["format"], moved)
+    return summary

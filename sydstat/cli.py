@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from sydstat.config import load_settings
+from sydstat.config import PROJECT_ROOT, load_settings
 
+SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
 EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_values "
                  "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex")
 
@@ -50,7 +51,8 @@ def _print_summary(summary: dict) -> None:
     console = Console()
     for batch in summary.get("batches", []):
         console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
-                      f"{batch['rows_received']} values received, +{batch['rows_inserted']} new, "
+                      f"{batch['rows_received']} {'records' if summary['source'] == 'registers' else 'values'} "
+                      f"received, +{batch['rows_inserted']} new, "
                       f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
                       f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
                       f"{batch['seconds']:.1f}s load")
@@ -102,6 +104,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"{time.monotonic() - started:.1f}s)")
     if code:
         return code
+    print("\nProject register sample (the founding ESF project + synthetic examples):")
+    args.file = str(SAMPLE_REGISTER)
+    code = cmd_ingest(args)
+    if code:
+        return code
     import duckdb
 
     con = duckdb.connect(str(settings.published_db), read_only=True)
@@ -109,14 +116,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         counts = con.execute(
             "SELECT (SELECT count(*) FROM fct_indicator_value), (SELECT count(DISTINCT municipality_code) "
             "FROM fct_indicator_value), (SELECT count(DISTINCT indicator_id) FROM fct_indicator_value), "
-            "(SELECT min(year) || '-' || max(year) FROM indicator_values)").fetchone()
+            "(SELECT min(year) || '-' || max(year) FROM indicator_values), (SELECT count(*) FROM projects)"
+        ).fetchone()
     finally:
         con.close()
     import shutil
 
     command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
     print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
-          f"indicators, years {counts[3]}.\nParquet for BI tools: {settings.parquet_dir}\n"
+          f"indicators, years {counts[3]}; {counts[4]} projects.\nParquet for BI tools: {settings.parquet_dir}\n"
           f"  NOTE: demo values are SYNTHETIC (dim_source.is_synthetic = true), not real statistics.\n"
           f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")
     return 0
@@ -172,6 +180,26 @@ def cmd_query(args: argparse.Namespace) -> int:
         Console(width=None if sys.stdout.isatty() else 100_000).print(table)
         if truncated:
             print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
+    """Ingest a register file (ESF+ export, Tillväxtverket JSON, Kohesio CSV) and publish."""
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}", 2)
+    _setup_logging(args.verbose)
+    from flows.registers import ingest_register_file
+    from sources.registers import UnreadableFile
+
+    try:
+        summary = ingest_register_file(str(path.resolve()), synthetic=synthetic)
+    except UnreadableFile as exc:
+        return _fail(f"cannot read {path.name}: {exc}")
+    except Exception as exc:
+        return _fail(f"{type(exc).__name__}: {exc}")
+    print(f"{path.name}: recognised as {summary['format']}")
+    _print_summary(summary)
     return 0
 
 
@@ -254,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--db", help="another DuckDB file to query (default: the published warehouse)")
     query.set_defaults(func=cmd_query)
 
+    ingest = sub.add_parser("ingest", help="load a project register file (ESF+, Tillväxtverket JSON, Kohesio CSV)",
+                            description="Detects the format from the columns, archives the file, drops personal data "
+                                        "(contact persons, phones, e-mails), resolves municipality names (unresolved "
+                                        "ones go to meta.quarantine), loads projects with history and publishes.")
+    ingest.add_argument("file", help="the register export")
+    ingest.set_defaults(func=cmd_ingest)
+
     export = sub.add_parser("export", help="write Parquet for BI tools (dimensions, facts by year, views)",
                             description="Export the published warehouse to Parquet: dimensions as files, facts and "
                                         "the flat view hive-partitioned by year, zstd, with _manifest.json. The target "
@@ -277,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry from the temporary server
     args = build_parser().parse_args(argv)
     if args.command == "query" and args.format != "table":
         args.limit = args.limit if args.limit != 200 else 0

@@ -25,7 +25,7 @@ def collect_status(settings: Settings) -> dict:
     try:
         healthy = True
         for source in configured_sources():
-            cadence = settings.freshness_hours.get(source) or load_catalog(source)["source"].get("cadence_hours", 24)
+            cadence = settings.freshness_hours.get(source, load_catalog(source)["source"].get("cadence_hours", 24))
             state = con.execute(
                 "SELECT last_success_at, last_failure_at, last_failure_reason, cursor_from_date, last_full_refresh_at "
                 "FROM meta.source_state WHERE source = ?", [source]).fetchone()
@@ -40,16 +40,17 @@ def collect_status(settings: Settings) -> dict:
             entry = {"source": source, "rows": rows, "open_quarantine": quarantined, "expected_cadence_hours": cadence,
                      "synthetic": bool(synthetic and synthetic[0])}
             if state is None:
-                entry.update(state="never loaded", healthy=False)
+                entry.update(state="never loaded", healthy=cadence is None)  # on-demand sources may not have run
             else:
                 success, failure, reason, cursor, full_at = state
                 age = (datetime.now() - success).total_seconds() / 3600 if success else None
                 failing = failure is not None and (success is None or failure > success)
-                stale = age is None or age > cadence
+                stale = cadence is not None and (age is None or age > cadence)
                 entry.update(last_success_at=success, last_failure_at=failure, last_failure_reason=reason,
                              incremental_cursor=cursor, last_full_refresh_at=full_at,
                              age_hours=round(age, 1) if age is not None else None,
-                             state="failing" if failing else ("stale" if stale else "fresh"),
+                             state="failing" if failing else ("stale" if stale else
+                                                              ("fresh" if cadence else "on demand")),
                              healthy=not failing and not stale)
             if last:
                 entry["last_batch"] = dict(zip(["load_id", "mode", "status", "finished_at", "inserted", "updated",

@@ -299,9 +299,9 @@ _PATTERNS = [
 def classify(org: dict, overrides: dict[str, str]) -> tuple[str, str]:
     """(sector, method) for an organisation: override list > academic name > org-number form > name pattern."""
     name = org.get("org_name") or ""
+    number = org.get("org_number") if isinstance(org.get("org_number"), str) else None
     if normalise_name(name) in overrides:
         return overrides[normalise_name(name)], "override"
-    number = org.get("org_number")
     if number and number in overrides:
         return overrides[number], "override"
     if _ACADEMIC.search(name) and not _PATTERNS[0][1].search(name):
