@@ -14,6 +14,10 @@ import duckdb
 from sydstat.catalog import configured_sources, load_catalog
 from sydstat.config import Settings
 
+# What "rows" means per source: indicator values, or current projects for the registers.
+ROWS_QUERY = {"*": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
+              "registers": "SELECT count(*) FROM dim_project WHERE is_current AND ? = 'registers'"}
+
 
 def collect_status(settings: Settings) -> dict:
     report: dict = {"warehouse": str(settings.published_db), "checked_at": datetime.now().isoformat(timespec="seconds"),
@@ -33,7 +37,7 @@ def collect_status(settings: Settings) -> dict:
                 "SELECT load_id, mode, status, finished_at, rows_inserted, rows_updated, rows_deleted, "
                 "rows_quarantined FROM meta.load_batch WHERE source = ? ORDER BY load_id DESC LIMIT 1",
                 [source]).fetchone()
-            rows = con.execute("SELECT count(*) FROM fct_indicator_value WHERE source = ?", [source]).fetchone()[0]
+            rows = con.execute(ROWS_QUERY.get(source, ROWS_QUERY["*"]), [source]).fetchone()[0]
             quarantined = con.execute("SELECT count(*) FROM meta.quarantine WHERE source = ? AND NOT resolved",
                                       [source]).fetchone()[0]
             synthetic = con.execute("SELECT is_synthetic FROM dim_source WHERE source = ?", [source]).fetchone()
