@@ -8,7 +8,6 @@ catalogue's `full_refresh_days` (Kolada revises and removes values without notic
 from __future__ import annotations
 
 import json
-import logging
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from prefect.cache_policies import NONE
 
 from flows.common import load_task, validate_task, work_db, writer_slot
 from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_task
+from flows.publish import publish_failure_metadata, publish_task
 from sources.http import HttpClient
 from sources.kolada import KoladaClient, Page
 from sources.snapshots import Snapshot, SnapshotArchive
@@ -29,7 +28,6 @@ from sydstat.config import SCHEMAS_DIR, Settings, load_settings
 from sydstat.sample import region_municipalities
 from transforms import kolada as tk
 from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
-from warehouse.publish import publish as publish_db
 from warehouse.state import finish_run, known_codes, source_state, start_run
 
 SOURCE = "kolada"
@@ -246,7 +244,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
         record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
         finish_run(con, run_id, "failed", str(exc))
         if publish:
-            _publish_metadata_quietly(con, settings)
+            publish_failure_metadata(con, settings)
         # Prefect keeps the exception (and so its frames) alive; frames must not keep the DuckDB connection alive.
         traceback.clear_frames(exc.__traceback__)
         raise
@@ -254,11 +252,3 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
         con.close()
         del con
     return summary
-
-
-def _publish_metadata_quietly(con, settings: Settings) -> None:
-    """After a failure the data is unchanged (rolled back); publishing lets `status` show the failure."""
-    try:
-        publish_db(con, settings.published_db)  # the DuckDB copy only: no new data, no Parquet, no event
-    except Exception as exc:  # the original error matters more
-        logging.getLogger("sydstat.flows").warning("could not publish run metadata after failure: %s", exc)

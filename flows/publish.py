@@ -4,6 +4,8 @@ same task after their loads."""
 
 from __future__ import annotations
 
+import logging
+
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
@@ -22,6 +24,15 @@ def publish_task(con, settings: Settings, run_id: str | None = None) -> dict:
               "rows": {name: t["rows"] for name, t in manifest["tables"].items()}}
     emit(WAREHOUSE_PUBLISHED, warehouse_resource(), result)
     return result
+
+
+def publish_failure_metadata(con, settings: Settings) -> None:
+    """After a failed batch the data is unchanged (rolled back); publishing the DuckDB copy lets `status` show the
+    failure. No Parquet, no event: nothing new was loaded."""
+    try:
+        publish(con, settings.published_db)
+    except Exception as exc:  # the original error matters more
+        logging.getLogger("sydstat.flows").warning("could not publish run metadata after failure: %s", exc)
 
 
 def publish_work_db(settings: Settings, run_id: str | None = None) -> dict:

@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger
 
 from flows.common import validate_task, work_db, writer_slot
 from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_task
+from flows.publish import publish_failure_metadata, publish_task
 from sources.registers import read_register_file
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
@@ -120,6 +120,8 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
     except Exception as exc:
         record_failure(con, SOURCE, run_id, "file", f"{path.name}: {type(exc).__name__}: {exc}")
         finish_run(con, run_id, "failed", str(exc))
+        if publish:
+            publish_failure_metadata(con, settings)
         traceback.clear_frames(exc.__traceback__)
         raise
     finally:

@@ -67,8 +67,22 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.rollback()
             raise
         current = version
+    seed_region(con)
     refresh_views(con)
     return current
+
+
+def seed_region(con: duckdb.DuckDBPyConnection) -> None:
+    """The 38 municipalities of the default region are a checked-in seed: present before any source has loaded
+    (a register can be ingested first). Upstream names later win; existing rows are never overwritten here."""
+    seed = SCHEMAS_DIR / "seed"
+    run_sql(con, """
+        INSERT INTO dim_municipality
+        SELECT m.municipality_code, m.municipality_name, m.county_code, c.county_name, m.kommungrupp, true
+        FROM read_csv(?, all_varchar = true) m
+        LEFT JOIN read_csv(?, all_varchar = true) c USING (county_code)
+        WHERE m.municipality_code NOT IN (SELECT municipality_code FROM dim_municipality)""",
+            [str(seed / "sydsverige_38.csv"), str(seed / "counties.csv")])
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:

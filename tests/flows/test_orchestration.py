@@ -93,11 +93,13 @@ def test_failed_files_get_a_reason_and_never_overwrite(tmp_path):
 
 
 def test_register_ingest_moves_unrecognised_file_to_failed(home):
-    from flows.registers import UnrecognisedFile, register_ingest
+    from flows.registers import register_ingest
+    from sources.registers import UnreadableFile
 
     inbox = load_settings().inbox_dir
     inbox.mkdir(parents=True)
-    (inbox / "projects.json").write_text("[]")
-    with pytest.raises(UnrecognisedFile):
+    (inbox / "projects.json").write_text('[{"id": 1, "title": "x"}]')
+    with pytest.raises(UnreadableFile):
         register_ingest(str(inbox / "projects.json"))
-    assert "no register reader recognises projects.json" in (inbox / "failed" / "projects.json.reason.txt").read_text()
+    reason = (inbox / "failed" / "projects.json.reason.txt").read_text()
+    assert "unknown columns ['id', 'title']" in reason and "expected one of the register formats" in reason

@@ -87,7 +87,7 @@ def test_events_trigger_deployments_on_a_real_server(tmp_path, replay):
         (inbox / "unknown.csv").write_text("a,b\n1,2\n")
         reason = inbox / "failed" / "unknown.csv.reason.txt"
         wait_for(reason.is_file, 90, "register-ingest to refuse the dropped file")
-        assert "no register reader recognises unknown.csv" in reason.read_text()
+        assert "unknown columns ['a', 'b']" in reason.read_text()
     finally:
         if serving:
             stop(serving)

@@ -1,0 +1,93 @@
+"""Registers end to end: the demo's sample through the real flow into the warehouse and Parquet."""
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.registers import ingest_register_file
+from sources.registers import UnreadableFile
+from sydstat.config import load_settings
+
+pytestmark = pytest.mark.integration
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "esf_plus_sample.csv"
+PII = [re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), re.compile(r"07\d[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"),
+       re.compile("Kontakt Exempelsson")]
+
+
+def published(sql, params=None):
+    con = duckdb.connect(str(load_settings().published_db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_sample_register_loads_once_with_history_and_no_personal_data(home, tmp_path):
+    first = ingest_register_file(str(SAMPLE))["batches"][0]
+    assert (first["rows_inserted"], first["rows_quarantined"]) == (5, 1)
+    founding = published("SELECT name, owner_name, total_budget_sek, eu_support_sek, start_date, end_date, coverage, "
+                         "is_synthetic FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'")[0]
+    assert founding[1:3] == ("Rädda Barnen region syd", 790680) and founding[6:] == ("programme_area", False)
+    assert published("SELECT count(*), count(*) FILTER (WHERE in_region) FROM project_municipalities "
+                     "WHERE project_id = '2014-SAMVERKAN-RBSYD'") == [(38, 38)]
+    sectors = published("SELECT DISTINCT o.sector FROM bridge_project_organisation b JOIN dim_organisation o "
+                        "USING (org_key) WHERE b.project_id = '2014-SAMVERKAN-RBSYD' AND b.role = 'partner'")
+    assert {s for (s,) in sectors} >= {"offentlig", "näringsliv", "akademi", "civilsamhälle"}
+    assert published("SELECT reason FROM meta.quarantine") == [("municipality name 'Växjö' matches no municipality",)]
+    # "which projects, with how much money, touch Landskrona since 2015?"
+    landskrona = published("SELECT DISTINCT p.project_id, p.total_budget_sek, pm.coverage FROM projects p JOIN "
+                           "project_municipalities pm USING (project_id) WHERE pm.municipality_code = '1282' "
+                           "AND p.end_date >= DATE '2015-01-01' ORDER BY 1")
+    assert landskrona == [("SYNT-2016-0001", 4973906, "local"), ("SYNT-2022-0003", 12500000, "programme_area")]
+
+    again = ingest_register_file(str(SAMPLE))["batches"][0]
+    assert (again["status"], again["rows_inserted"], again["rows_updated"]) == ("unchanged", 0, 0)
+
+    newer = tmp_path / "esf_newer.csv"
+    newer.write_text(SAMPLE.read_text(encoding="utf-8").replace("4 973 906", "5 100 000"), encoding="utf-8")
+    update = ingest_register_file(str(newer))["batches"][0]
+    assert (update["rows_inserted"], update["rows_updated"]) == (0, 1)
+    assert published("SELECT count(*), count(*) FILTER (WHERE is_current) FROM dim_project "
+                     "WHERE project_id = 'SYNT-2016-0001'") == [(2, 1)]
+    assert published("SELECT total_budget_sek FROM projects WHERE project_id = 'SYNT-2016-0001'") == [(5100000,)]
+    assert published("SELECT count(*) FROM projects") == [(5,)]  # every project counted once
+
+    # privacy: no e-mail, phone or contact name in any text column of the warehouse, nor in any Parquet file
+    con = duckdb.connect(str(load_settings().published_db), read_only=True)
+    columns = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE "
+                          "data_type IN ('VARCHAR', 'JSON') AND table_schema IN ('main', 'meta')").fetchall()
+    for schema, table, column in columns:
+        for (text,) in con.execute(f'SELECT DISTINCT "{column}"::VARCHAR FROM "{schema}"."{table}" '
+                                   f'WHERE "{column}" IS NOT NULL').fetchall():
+            assert not any(p.search(text) for p in PII), (table, column, text)
+    con.close()
+    for parquet in load_settings().parquet_dir.rglob("*.parquet"):
+        rows = duckdb.sql(f"SELECT * FROM read_parquet('{parquet}')").fetchall()
+        blob = "\n".join("|".join(str(v) for v in r) for r in rows)
+        assert not any(p.search(blob) for p in PII), parquet
+    assert (load_settings().parquet_dir / "projects.parquet").is_file()
+
+
+def test_corrupt_file_changes_nothing(home, tmp_path):
+    ingest_register_file(str(SAMPLE))
+    before = published("SELECT * FROM dim_project ORDER BY ALL")
+    broken = tmp_path / "export.xlsx"
+    broken.write_text("<html><body>Session expired</body></html>")
+    with pytest.raises(UnreadableFile, match="not a real .xlsx"):
+        ingest_register_file(str(broken))
+    assert published("SELECT * FROM dim_project ORDER BY ALL") == before
+    assert published("SELECT status, message FROM meta.load_batch ORDER BY load_id DESC LIMIT 1")[0][0] == "failed"
+
+
+def test_inbox_file_is_loaded_and_moved_to_done(home):
+    from flows.registers import register_ingest
+
+    inbox = load_settings().inbox_dir
+    inbox.mkdir(parents=True)
+    shutil.copy(SAMPLE, inbox / "esf.csv")
+    summary = register_ingest(str(inbox / "esf.csv"))
+    assert summary["format"] == "esf_plus" and (inbox / "done" / "esf.csv").is_file()
+    assert not (inbox / "esf.csv").exists()
