@@ -53,7 +53,8 @@ def register_source_rows(formats: set[str]) -> list[dict]:
 def build_register_batch(con, settings: Settings, path: Path, run_id: str, synthetic: bool):
     archive = SnapshotArchive(settings.raw_dir)
     body = path.read_bytes()
-    snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix)
+    snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
+                             private=True)
     file = read_register_file(path)
     conformed = tr.conform(file, municipality_lookup(con), synthetic_default=synthetic)
     projects = conformed.projects

@@ -33,10 +33,12 @@ class Snapshot:
     n_bytes: int = 0
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
+    if private:
+        os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 
@@ -50,14 +52,16 @@ class SnapshotArchive:
         return self.raw_dir / source / "objects" / snapshot_id[:2] / f"{snapshot_id}{suffix}"
 
     def write(self, source: str, url: str, params: dict | None, body: bytes, status: int = 200,
-              content_type: str = "") -> Snapshot:
+              content_type: str = "", private: bool = False) -> Snapshot:
+        """Archive `body`. `private`: readable by the owner only (register files may hold personal data that the
+        readers drop before loading; the original is kept for reproducibility, not for analysts)."""
         snapshot_id = hashlib.sha256(body).hexdigest()
         snap = Snapshot(snapshot_id=snapshot_id, source=source, url=url, params=dict(params or {}),
                         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), status=status,
                         content_type=content_type, n_bytes=len(body))
         body_path = self._object_path(source, snapshot_id, ".gz")
         if not body_path.exists():
-            _atomic_write(body_path, gzip.compress(body, compresslevel=6, mtime=0))
+            _atomic_write(body_path, gzip.compress(body, compresslevel=6, mtime=0), private=private)
             _atomic_write(self._object_path(source, snapshot_id, ".json"),
                           json.dumps(asdict(snap), ensure_ascii=False, indent=1).encode())
         return snap

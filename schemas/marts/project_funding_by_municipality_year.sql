@@ -1,5 +1,6 @@
--- Funding touching a municipality per year the project ran. Local money and area-wide (programme-area or national)
--- money are separate columns: a budget for the whole region is never split evenly over 38 municipalities as if local.
+-- Projects touching a municipality in each year they ran, with their WHOLE-PROJECT budgets (not yearly spending).
+-- Local money and area-wide (programme-area or national) money are separate columns: a budget for the whole region is
+-- never split evenly over 38 municipalities as if it were local money.
 CREATE OR REPLACE VIEW project_funding_by_municipality_year AS
 WITH project_years AS (
     SELECT p.register, p.project_id, y.year
