@@ -125,7 +125,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
     print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
           f"indicators, years {counts[3]}; {counts[4]} projects.\nParquet for BI tools: {settings.parquet_dir}\n"
-          f"  NOTE: demo values are SYNTHETIC (dim_source.is_synthetic = true), not real statistics.\n"
+          f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
+          f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
           f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")
     return 0
 
