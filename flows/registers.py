@@ -137,8 +137,9 @@ def register_ingest(path: str) -> dict:
     settings = load_settings()
     file = resolve_inbox_file(settings.inbox_dir, path)
     try:
-        with writer_slot():
-            summary = _ingest(file, synthetic=False, publish=False, run_id=uuid.uuid4().hex[:12])
+        from flows.files import ingest_file  # dispatches SCB area files too
+
+        summary = ingest_file(str(file), publish=False)
     except Exception as exc:
         moved = move_processed(settings.inbox_dir, file, ok=False, reason=f"{type(exc).__name__}: {exc}")
         logger.error("%s → %s: %s", file.name, moved.parent.name, exc)

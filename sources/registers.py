@@ -56,7 +56,7 @@ def detect_format(columns: list[str]) -> str:
     raise UnreadableFile(f"unknown columns {sorted(columns)[:25]} — expected one of the register formats ({needs})")
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -112,7 +112,7 @@ def read_register_file(path: Path) -> RegisterFile:
     if suffix in (".xlsx", ".xlsm"):
         records, encoding = _records_from_xlsx(data), "xlsx"
     else:
-        text, encoding = _decode(data)
+        text, encoding = decode_text(data)
         looks_json = text.lstrip()[:1] in ("[", "{")
         records = _records_from_json(text) if suffix == ".json" or looks_json else _records_from_csv(text)
     if not records:

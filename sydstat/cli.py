@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sydstat.config import PROJECT_ROOT, load_settings
 
+ROW_WORD = {"registers": "records", "scb": "rows"}
 SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
 EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_values "
                  "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex")
@@ -51,7 +52,7 @@ def _print_summary(summary: dict) -> None:
     console = Console()
     for batch in summary.get("batches", []):
         console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
-                      f"{batch['rows_received']} {'records' if summary['source'] == 'registers' else 'values'} "
+                      f"{batch['rows_received']} {ROW_WORD.get(summary['source'], 'values')} "
                       f"received, +{batch['rows_inserted']} new, "
                       f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
                       f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
@@ -190,11 +191,11 @@ def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     if not path.is_file():
         return _fail(f"no such file: {path}", 2)
     _setup_logging(args.verbose)
-    from flows.registers import ingest_register_file
+    from flows.files import ingest_file
     from sources.registers import UnreadableFile
 
     try:
-        summary = ingest_register_file(str(path.resolve()), synthetic=synthetic)
+        summary = ingest_file(str(path.resolve()), synthetic=synthetic)
     except UnreadableFile as exc:
         return _fail(f"cannot read {path.name}: {exc}")
     except Exception as exc:
@@ -283,10 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--db", help="another DuckDB file to query (default: the published warehouse)")
     query.set_defaults(func=cmd_query)
 
-    ingest = sub.add_parser("ingest", help="load a project register file (ESF+, Tillväxtverket JSON, Kohesio CSV)",
-                            description="Detects the format from the columns, archives the file, drops personal data "
-                                        "(contact persons, phones, e-mails), resolves municipality names (unresolved "
-                                        "ones go to meta.quarantine), loads projects with history and publishes.")
+    ingest = sub.add_parser("ingest", help="load a register export or an SCB area file (format detected)",
+                            description="Project registers (ESF+ CSV/XLSX, Tillväxtverket JSON, Kohesio CSV): personal "
+                                        "data dropped, municipality names resolved (unresolved ones quarantined), "
+                                        "projects loaded with history. SCB area files: the DeSO→RegSO key and the "
+                                        "RegSO områdestyp classification export. The file is archived; then publish.")
     ingest.add_argument("file", help="the register export")
     ingest.set_defaults(func=cmd_ingest)
 

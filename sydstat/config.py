@@ -20,8 +20,6 @@ DEFAULT_URLS = {
     "fohm": "https://fohm-app.folkhalsomyndigheten.se/Folkhalsodata/api/v1/sv",
 }
 
-# Expected cadence per source (hours) before `sydstat status` calls it stale.
-DEFAULT_FRESHNESS_HOURS = {"kolada": 36, "scb": 24 * 8, "fohm": 24 * 8}
 
 
 @dataclass(frozen=True)
@@ -78,9 +76,7 @@ def load_settings() -> Settings:
     for source in urls:
         from_file = file_cfg.get("sources", {}).get(source, {}).get("url")
         urls[source] = os.environ.get(f"SYDSTAT_{source.upper()}_URL") or from_file or urls[source]
-    freshness = dict(DEFAULT_FRESHNESS_HOURS)
-    for source in freshness:
-        value = file_cfg.get("sources", {}).get(source, {}).get("freshness_hours")
-        if value is not None:
-            freshness[source] = int(value)
+    # Expected cadence per source comes from its catalogue (`cadence_hours`); sydstat.toml may override it.
+    freshness = {source: int(cfg["freshness_hours"]) for source, cfg in file_cfg.get("sources", {}).items()
+                 if isinstance(cfg, dict) and cfg.get("freshness_hours") is not None}
     return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness)
