@@ -60,6 +60,38 @@ class RateLimiter:
             time.sleep(start - now)
 
 
+class WindowLimiter:
+    """At most `calls` request starts in any `window` seconds per host (PxWeb's maxCallsPerTimeWindow/timeWindow),
+    shared by every thread and task of the process."""
+
+    _per_host: dict[str, WindowLimiter] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, calls: int, window: float):
+        self.calls, self.window = max(1, int(calls)), float(window)
+        self._lock = threading.Lock()
+        self._starts: list[float] = []
+
+    @classmethod
+    def for_host(cls, host: str, calls: int, window: float) -> WindowLimiter:
+        with cls._registry_lock:
+            limiter = cls._per_host.get(host)
+            if limiter is None or (limiter.calls, limiter.window) != (max(1, int(calls)), float(window)):
+                limiter = cls._per_host[host] = cls(calls, window)
+            return limiter
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._starts = [t for t in self._starts if now - t < self.window]
+                if len(self._starts) < self.calls:
+                    self._starts.append(now)
+                    return
+                pause = self.window - (now - self._starts[0])
+            time.sleep(max(pause, 0.001))
+
+
 def _retry_after_seconds(header: str | None) -> float | None:
     if not header:
         return None
@@ -97,6 +129,7 @@ class HttpClient:
         self.session.headers.setdefault("User-Agent", "sydstat/0.1 (+https://github.com/sydstat)")
         self.session.headers.setdefault("Accept", "application/json")
         self.sleep = time.sleep  # replaced in tests to keep them fast
+        self.window_limiter: WindowLimiter | None = None  # set by clients whose upstream publishes a call window
         self.requests_made = 0
         self.snapshots: list[Snapshot] = []
 
@@ -111,6 +144,8 @@ class HttpClient:
         last_reason = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             limiter.wait()
+            if self.window_limiter is not None:
+                self.window_limiter.wait()
             self.requests_made += 1
             try:
                 resp = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout)

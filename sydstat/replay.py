@@ -1,4 +1,5 @@
-"""A local fake Kolada v3 upstream on 127.0.0.1: the same server powers `sydstat demo` and the tests.
+"""Local fake upstreams on 127.0.0.1 (Kolada v3 under /v3, SCB PxWebApi 2.0 under /api/v2): the same server powers
+`sydstat demo` and the tests.
 
 It speaks Kolada v3's URL shapes (/kpi, /municipality, /data/kpi/{ids}/municipality/{ids}/year/{ids}), its envelope
 (values, count, next_url, previous_url), `per_page`/`page`, `from_date` with `isdeleted`, the 25-ids-per-segment
@@ -17,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from sydstat import sample
+from sydstat.replay_pxweb import PxDataset
+from sydstat.replay_pxweb import route as pxweb_route
 
 MAX_IDS = 25
 
@@ -55,8 +58,10 @@ class KoladaDataset:
 class ReplayServer:
     """Start with `with ReplayServer() as server: server.url` (an ephemeral port on 127.0.0.1)."""
 
-    def __init__(self, dataset: KoladaDataset | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, dataset: KoladaDataset | None = None, host: str = "127.0.0.1", port: int = 0,
+                 pxweb: PxDataset | None = None):
         self.dataset = dataset or KoladaDataset()
+        self.pxweb = pxweb or PxDataset()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self._lock = threading.Lock()
@@ -66,8 +71,15 @@ class ReplayServer:
 
     @property
     def url(self) -> str:
+        """The Kolada v3 base URL."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/v3"
+
+    @property
+    def scb_url(self) -> str:
+        """The SCB PxWebApi 2.0 base URL."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/api/v2"
 
     def inject(self, kind: str, **kwargs) -> Fault:
         fault = Fault(kind=kind, **kwargs)
@@ -109,8 +121,15 @@ def _handler_for(server: ReplayServer):
         def log_message(self, *args) -> None:  # keep test output clean
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.do_GET(method="POST")
+
+        def do_GET(self, method: str = "GET") -> None:  # noqa: N802 (http.server's naming)
             parsed = urlparse(self.path)
+            body = None
+            if method == "POST":
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
             with server._lock:
                 server.requests.append(self.path)
             fault = server.take_fault(parsed.path)
@@ -128,7 +147,12 @@ def _handler_for(server: ReplayServer):
             if fault and fault.kind == "invalid_json":
                 return self._send_raw(200, b'{"values": [ {"kpi": ', "application/json")
             try:
-                status, body = route(server.dataset, parsed.path, parse_qs(parsed.query), self._base_url())
+                if parsed.path.startswith("/api/v2"):
+                    status, body = pxweb_route(server.pxweb, method, parsed.path, parse_qs(parsed.query), body)
+                    if status >= 400:
+                        return self._send_raw(status, json.dumps(body).encode(), "application/problem+json")
+                else:
+                    status, body = route(server.dataset, parsed.path, parse_qs(parsed.query), self._base_url())
             except ValueError as exc:
                 return self._send(400, {"error": str(exc)})
             if fault and fault.kind == "empty_page":

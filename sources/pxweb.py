@@ -1,0 +1,150 @@
+"""One PxWeb client for both API generations (SOURCES.md §2-3): SCB's PxWebApi 2.0 and the v1 grammar that
+Folkhälsodata (and SCB's old API) speak.
+
+- Limits come from the server (`/config` in v2, `?config` in v1) and are honoured: a sliding-window limiter per
+  host (maxCallsPerTimeWindow / timeWindow) and queries split so no request asks for more than maxDataCells cells —
+  split on the region variable first, then on time, never on the measure (ContentsCode).
+- Every body is archived through the shared HTTP layer before it is decoded (transforms/pxweb.py).
+- Errors name the table and the query that failed (v2 problem+json, v1 403 for too many cells).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sources.http import HttpClient, UpstreamError, WindowLimiter
+from transforms.pxweb import v1_variables, v2_variables
+
+REGION_VARIABLES = ("Region", "region")
+TIME_VARIABLES = ("Tid", "tid", "År", "Year")
+
+
+@dataclass
+class PxLimits:
+    max_cells: int = 150_000
+    max_calls: int = 30
+    window_seconds: float = 10.0
+
+
+@dataclass
+class PxQueryResult:
+    payload: dict
+    snapshot_id: str | None
+    selection: dict
+
+
+class PxWebClient:
+    def __init__(self, source: str, base_url: str, http: HttpClient, version: str = "v2"):
+        if version not in ("v1", "v2"):
+            raise ValueError("PxWeb version must be 'v1' or 'v2'")
+        self.source, self.base_url, self.http, self.version = source, base_url.rstrip("/"), http, version
+        self._limits: PxLimits | None = None
+
+    # -- limits -----------------------------------------------------------------------------------------------------
+    def limits(self) -> PxLimits:
+        if self._limits is None:
+            if self.version == "v2":
+                config, _ = self.http.get_json(f"{self.base_url}/config")
+                self._limits = PxLimits(int(config.get("maxDataCells", 150_000)),
+                                        int(config.get("maxCallsPerTimeWindow", 30)),
+                                        float(config.get("timeWindow", 10)))
+            else:
+                config, _ = self.http.get_json(f"{self.base_url}/", params={"config": ""})
+                self._limits = PxLimits(int(config.get("maxValues", 150_000)), int(config.get("maxCalls", 30)),
+                                        float(config.get("timeWindow", 10)))
+            host = self.base_url.split("/")[2]
+            self.http.window_limiter = WindowLimiter.for_host(host, self._limits.max_calls,
+                                                              self._limits.window_seconds)
+        return self._limits
+
+    # -- metadata and change detection -----------------------------------------------------------------------------
+    def metadata(self, table: str) -> tuple[dict[str, dict], str | None]:
+        """({variable: {values, texts, mandatory, time, …}}, updated) for a table id (v2) or path (v1)."""
+        self.limits()
+        if self.version == "v2":
+            payload, _ = self.http.get_json(f"{self.base_url}/tables/{table}/metadata")
+            return v2_variables(payload), payload.get("updated")
+        payload, _ = self.http.get_json(f"{self.base_url}/{table}")
+        return v1_variables(payload), payload.get("updated")
+
+    def tables_updated_within(self, days: int, max_pages: int = 200) -> dict[str, str]:
+        """v2 `/tables?pastDays=N`: {table id: updated} for every table changed in the last N days (paged)."""
+        self.limits()
+        found: dict[str, str] = {}
+        url, params = f"{self.base_url}/tables", {"pastDays": days, "pageSize": 1000}
+        for _ in range(max_pages):
+            payload, _ = self.http.get_json(url, params=params)
+            for table in payload.get("tables", []):
+                found[table["id"]] = table.get("updated")
+            following = [link["href"] for link in payload.get("page", {}).get("links", []) if link.get("rel") == "next"]
+            if not following:
+                return found
+            url, params = following[0], None
+        raise UpstreamError(self.source, url, f"more than {max_pages} pages of /tables; refusing to go on")
+
+    def changed_since(self, table: str, since: datetime | None) -> bool:
+        """Has the table changed since `since`? v2 asks /tables?pastDays; v1 compares the table's `updated`."""
+        if since is None:
+            return True
+        if self.version == "v2":
+            days = max(1, math.ceil((datetime.now(UTC) - since.astimezone(UTC)) / timedelta(days=1)))
+            updated = self.tables_updated_within(days).get(table)
+        else:
+            _, updated = self.metadata(table)
+        if not updated:
+            return False
+        return datetime.fromisoformat(updated.replace("Z", "+00:00")) > since.astimezone(UTC)
+
+    # -- data -------------------------------------------------------------------------------------------------------
+    def split(self, selection: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+        """Chunks of the selection with at most max_cells cells each: region first, then time; never the measure."""
+        limit = self.limits().max_cells
+        chunks = [selection]
+        for variable in [v for v in selection if v in REGION_VARIABLES] + [v for v in selection if v in TIME_VARIABLES]:
+            next_chunks = []
+            for chunk in chunks:
+                cells = math.prod(len(v) for v in chunk.values())
+                if cells <= limit:
+                    next_chunks.append(chunk)
+                    continue
+                others = cells // len(chunk[variable])
+                per = max(1, limit // others)
+                values = chunk[variable]
+                next_chunks += [{**chunk, variable: values[i:i + per]} for i in range(0, len(values), per)]
+            chunks = next_chunks
+        for chunk in chunks:
+            cells = math.prod(len(v) for v in chunk.values())
+            if cells > limit:
+                raise UpstreamError(self.source, self.base_url, f"a query of {cells} cells cannot be split under "
+                                    f"the server's limit of {limit} without splitting the measure")
+        return chunks
+
+    def query(self, table: str, selection: dict[str, Sequence[str]],
+              codelists: dict[str, str] | None = None) -> list[PxQueryResult]:
+        """POST the selection (split as needed) and return json-stat2 payloads with their snapshot ids."""
+        selection = {k: [str(v) for v in values] for k, values in selection.items()}
+        results = []
+        for chunk in self.split(selection):
+            if self.version == "v2":
+                url = f"{self.base_url}/tables/{table}/data"
+                body = {"selection": [{"variableCode": k, "valueCodes": v,
+                                       **({"codelist": codelists[k]} if codelists and k in codelists else {})}
+                                      for k, v in chunk.items()]}
+                params = {"outputFormat": "json-stat2"}
+            else:
+                url = f"{self.base_url}/{table}"
+                body = {"query": [{"code": k, "selection": {"filter": "item", "values": v}} for k, v in chunk.items()],
+                        "response": {"format": "json-stat2"}}
+                params = None
+            try:
+                payload, snap = self.http.request_json("POST", url, params=params, json_body=body)
+            except UpstreamError as exc:
+                cells = math.prod(len(v) for v in chunk.values())
+                raise UpstreamError(self.source, url, f"table {table}: {exc.reason} — query "
+                                    f"{ {k: (v if len(v) <= 5 else v[:5] + ['…']) for k, v in chunk.items()} } "
+                                    f"({cells} cells)") from exc
+            results.append(PxQueryResult(payload, snap.snapshot_id if snap else None, chunk))
+        return results

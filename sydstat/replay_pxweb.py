@@ -1,0 +1,115 @@
+"""The fake SCB PxWebApi 2.0 for the demo and tests: SYNTHETIC DeSO population by background and sex.
+
+Speaks the real shapes: GET /config (limits), GET /tables?pastDays=N (change detection), GET
+/tables/{id}/metadata (json-stat2 without values), POST /tables/{id}/data?outputFormat=json-stat2 with a
+`selection` body; refuses queries over maxDataCells with a problem+json 400 naming the cell count. DeSO codes follow
+the real pattern (kkkk + A/B/C + 4 digits); the counts are invented, with a realistic uneven spread.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sydstat import sample
+
+TABLE_ID = "TAB6571"
+YEARS = [str(y) for y in range(2015, 2025)]
+BACKGROUND = {"1": "utländsk bakgrund", "2": "svensk bakgrund"}
+SEX = {"1": "män", "2": "kvinnor"}
+CONTENTS = {"000007Y6": "Folkmängd"}
+
+
+@dataclass
+class PxDataset:
+    max_cells: int = 150_000
+    max_calls: int = 30
+    window: int = 10
+    updated: datetime = field(default_factory=lambda: datetime(2026, 2, 20, 7, tzinfo=UTC))
+    cells: dict = field(default_factory=dict)  # (deso, background, sex, year) → persons
+
+    def __post_init__(self):
+        if not self.cells:
+            self.cells = generate()
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted({k[0] for k in self.cells})
+
+
+def generate() -> dict:
+    cells = {}
+    for muni in sample.region_municipalities():
+        code = muni["municipality_code"]
+        pressure = sample._pressure(code)
+        n_deso = max(3, round((7000 + 110000 * sample._unit_random("pop", code) ** 3) / 1800))
+        n_deso = {"1280": 190, "1283": 85, "1281": 70, "1290": 48}.get(code, n_deso)
+        for i in range(n_deso):
+            letter = "C" if i < n_deso * 0.7 else ("B" if i < n_deso * 0.9 else "A")
+            deso = f"{code}{letter}{1010 + 10 * i:04d}"
+            people = 1200 + int(1300 * sample._unit_random("deso", deso))
+            # a few DeSOs concentrate the foreign-background population (more so where pressure is high)
+            concentration = sample._unit_random("conc", deso) ** (3 - 2 * pressure)
+            share = min(0.92, 0.06 + 0.25 * pressure + 0.6 * concentration * pressure)
+            for year_index, year in enumerate(YEARS):
+                total = people * (1 + 0.01 * year_index)
+                foreign = total * min(0.95, share * (1 + 0.015 * year_index))
+                for bg, count in (("1", foreign), ("2", total - foreign)):
+                    cells[(deso, bg, "1", year)] = int(round(count * 0.505))
+                    cells[(deso, bg, "2", year)] = int(round(count * 0.495))
+    return cells
+
+
+def _category(codes: dict[str, str] | list[str]) -> dict:
+    labels = codes if isinstance(codes, dict) else {c: c for c in codes}
+    return {"index": {c: i for i, c in enumerate(labels)}, "label": labels}
+
+
+def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
+    parts = [p for p in path.split("/") if p][2:]  # drop api/v2
+    if method == "GET" and parts == ["config"]:
+        return 200, {"apiVersion": "2.3.2", "maxDataCells": dataset.max_cells,
+                     "maxCallsPerTimeWindow": dataset.max_calls, "timeWindow": dataset.window,
+                     "license": "https://creativecommons.org/share-your-work/public-domain/cc0/"}
+    if method == "GET" and parts == ["tables"]:
+        days = int(query.get("pastDays", ["36500"])[0])
+        recent = dataset.updated >= datetime.now(UTC) - timedelta(days=days)
+        tables = [{"id": TABLE_ID, "label": "Folkmängd per DeSO efter utländsk/svensk bakgrund och kön (SYNTETISK)",
+                   "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "firstPeriod": YEARS[0],
+                   "lastPeriod": YEARS[-1]}] if recent else []
+        return 200, {"language": "sv", "tables": tables,
+                     "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1,
+                              "links": []}}
+    if len(parts) >= 3 and parts[0] == "tables" and parts[1] != TABLE_ID:
+        return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": f"no table {parts[1]}"}
+    if method == "GET" and len(parts) == 3 and parts[2] == "metadata":
+        return 200, _cube(dataset, {"Region": dataset.regions, "UtlBakgrund": list(BACKGROUND), "Kon": list(SEX),
+                                    "ContentsCode": list(CONTENTS), "Tid": YEARS}, with_values=False)
+    if method == "POST" and len(parts) == 3 and parts[2] == "data":
+        wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
+        full = {"Region": dataset.regions, "UtlBakgrund": list(BACKGROUND), "Kon": list(SEX),
+                "ContentsCode": list(CONTENTS), "Tid": YEARS}
+        dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
+        cells = math.prod(len(v) for v in dims.values())
+        if cells > dataset.max_cells:
+            return 400, {"type": "about:blank", "title": "Too many cells", "status": 400,
+                         "detail": f"The query asks for {cells} cells; the limit is {dataset.max_cells}"}
+        return 200, _cube(dataset, dims, with_values=True)
+    return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": path}
+
+
+def _cube(dataset: PxDataset, dims: dict[str, list[str]], with_values: bool) -> dict:
+    labels = {"UtlBakgrund": BACKGROUND, "Kon": SEX, "ContentsCode": CONTENTS}
+    payload = {
+        "version": "2.0", "class": "dataset", "label": "Folkmängd per DeSO (SYNTETISKA DEMODATA)", "source": "SCB",
+        "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": list(dims),
+        "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+        "dimension": {k: {"label": k, "category": _category({c: labels.get(k, {}).get(c, c) for c in v}),
+                          "extension": {"elimination": k not in ("ContentsCode", "Tid")}} for k, v in dims.items()},
+        "extension": {"px": {"tableid": TABLE_ID}},
+    }
+    if with_values:
+        payload["value"] = [dataset.cells.get((r, b, s, t)) for r in dims["Region"] for b in dims["UtlBakgrund"]
+                            for s in dims["Kon"] for _c in dims["ContentsCode"] for t in dims["Tid"]]
+    return payload
