@@ -9,9 +9,10 @@ from prefect import flow, get_run_logger
 
 from flows.kolada import ingest_kolada
 from flows.publish import publish_work_db
+from flows.scb import ingest_scb
 from sydstat.config import load_settings
 
-SOURCE_FLOWS = {"kolada": ingest_kolada}
+SOURCE_FLOWS = {"kolada": ingest_kolada, "scb": ingest_scb}
 
 
 @flow(name="nightly")

@@ -75,11 +75,14 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
 
     if args.source and args.source not in SOURCE_FLOWS:
         return _fail(f"unknown source {args.source!r}; known: {', '.join(SOURCE_FLOWS)}", 2)
+    if args.offline and args.source not in (None, "kolada"):
+        return _fail("--offline rebuilds are implemented for kolada only so far", 2)
     try:
-        if args.source or kpis:
-            summary = SOURCE_FLOWS[args.source or "kolada"](kpis=kpis, full=args.full, offline=args.offline,
-                                                            synthetic=synthetic)
-            _print_summary(summary)
+        if args.source == "kolada" or kpis or args.offline:
+            _print_summary(SOURCE_FLOWS["kolada"](kpis=kpis, full=args.full, offline=args.offline,
+                                                  synthetic=synthetic))
+        elif args.source:
+            _print_summary(SOURCE_FLOWS[args.source](full=args.full, synthetic=synthetic))
         else:
             result = nightly(full=args.full, synthetic=synthetic)
             for summary in result["sources"].values():
@@ -96,15 +99,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     with ReplayServer() as server:
         os.environ["SYDSTAT_KOLADA_URL"] = server.url
-        print(f"Offline demo: a local Kolada v3 replay server at {server.url} serves the bundled SYNTHETIC sample "
-              f"(38 municipalities, 25 KPIs, 2010-2025).")
+        os.environ["SYDSTAT_SCB_URL"] = server.scb_url
+        print(f"Offline demo: local replay servers for Kolada v3 ({server.url}) and SCB PxWebApi 2.0 "
+              f"({server.scb_url}) serve the bundled SYNTHETIC sample (38 municipalities, 25 KPIs 2010-2025, "
+              f"DeSO population by background 2015-2024).")
         started = time.monotonic()
-        args.source, args.offline, args.kpi, args.full = "kolada", False, None, True
-        code = cmd_run(args, synthetic=True)
-        print(f"({server.data_requests()} data requests, {len(server.requests)} requests in all, "
-              f"{time.monotonic() - started:.1f}s)")
-    if code:
-        return code
+        args.offline, args.kpi, args.full = False, None, True
+        for source in ("kolada", "scb"):
+            args.source = source
+            code = cmd_run(args, synthetic=True)
+            if code:
+                return code
+        print(f"({len(server.requests)} requests in all, {time.monotonic() - started:.1f}s)")
     print("\nProject register sample (the founding ESF project + synthetic examples):")
     args.file = str(SAMPLE_REGISTER)
     code = cmd_ingest(args)
@@ -117,15 +123,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         counts = con.execute(
             "SELECT (SELECT count(*) FROM fct_indicator_value), (SELECT count(DISTINCT municipality_code) "
             "FROM fct_indicator_value), (SELECT count(DISTINCT indicator_id) FROM fct_indicator_value), "
-            "(SELECT min(year) || '-' || max(year) FROM indicator_values), (SELECT count(*) FROM projects)"
-        ).fetchone()
+            "(SELECT min(year) || '-' || max(year) FROM indicator_values), (SELECT count(*) FROM projects), "
+            "(SELECT count(DISTINCT municipality_code) || ' municipalities, ' || min(year) || '-' || max(year) "
+            " FROM segregation_indices)").fetchone()
     finally:
         con.close()
     import shutil
 
     command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
     print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
-          f"indicators, years {counts[3]}; {counts[4]} projects.\nParquet for BI tools: {settings.parquet_dir}\n"
+          f"indicators, years {counts[3]}; {counts[4]} projects;\n  segregation indices (DeSO) for {counts[5]}.\n"
+          f"Parquet for BI tools: {settings.parquet_dir}\n"
           f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
           f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
           f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")

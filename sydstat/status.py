@@ -16,7 +16,8 @@ from sydstat.config import Settings
 
 # What "rows" means per source: indicator values, or current projects for the registers.
 ROWS_QUERY = {"*": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
-              "registers": "SELECT count(*) FROM dim_project WHERE is_current AND ? = 'registers'"}
+              "registers": "SELECT count(*) FROM dim_project WHERE is_current AND ? = 'registers'",
+              "scb": "SELECT count(*) FROM fct_area_population WHERE source = ?"}
 
 
 def collect_status(settings: Settings) -> dict:
