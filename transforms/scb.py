@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from transforms.areas import DESO
 from transforms.segregation import indices_by_municipality
-
-DESO = re.compile(r"^\d{4}[ABC]\d{4}(_DeSO2025)?$")
 
 
 def region_deso_codes(codes: list[str], municipality_codes: set[str]) -> list[str]:

@@ -1,0 +1,61 @@
+"""SCB end to end: replay PxWebApi → fct_area_population → segregation_indices; unchanged tables not downloaded."""
+
+import duckdb
+import pytest
+
+from flows.scb import ingest_scb
+from sydstat.config import load_settings
+from transforms.segregation import two_group
+
+pytestmark = pytest.mark.integration
+
+
+def published(sql):
+    con = duckdb.connect(str(load_settings().published_db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def scb(replay, monkeypatch):
+    monkeypatch.setenv("SYDSTAT_SCB_URL", replay.scb_url)
+    return replay
+
+
+def test_scb_full_then_unchanged(home, scb):
+    first = ingest_scb(synthetic=True)["batches"][0]
+    assert first["status"] == "loaded" and first["rows_quarantined"] == 0
+    assert published("SELECT count(DISTINCT municipality_code), count(DISTINCT year), min(dissimilarity) >= 0, "
+                     "max(dissimilarity) <= 1 FROM segregation_indices WHERE area_unit = 'DeSO'") == [
+        (38, 10, True, True)]
+    # the stored index equals the formula applied to the stored population
+    rows = published("SELECT p.area_code, p.background, p.persons FROM fct_area_population p WHERE p.year = 2024 "
+                     "AND p.sex = 'T' AND p.background <> 'total' AND p.area_code LIKE '1282%' ORDER BY 1, 2")
+    foreign = [r[2] for r in rows if r[1] == "utländsk"]
+    swedish = [r[2] for r in rows if r[1] == "svensk"]
+    stored = published("SELECT dissimilarity FROM segregation_indices WHERE municipality_code = '1282' "
+                       "AND year = 2024 AND area_unit = 'DeSO'")[0][0]
+    assert stored == pytest.approx(two_group(foreign, swedish)["dissimilarity"])
+    assert published("SELECT sum(persons) FILTER (WHERE background = 'total' AND sex = 'T') = "
+                     "sum(persons) FILTER (WHERE background <> 'total' AND sex IN ('K', 'M')) "
+                     "FROM fct_area_population") == [(True,)]
+
+    scb.requests.clear()
+    second = ingest_scb()["batches"][0]
+    assert second["status"] == "unchanged"
+    assert not [r for r in scb.requests if "/data" in r]  # the table was not downloaded again
+
+
+def test_regso_indices_appear_once_the_key_maps_the_deso(home, scb):
+    from warehouse.db import open_work_db
+
+    con = open_work_db(load_settings().work_db)
+    desos = [f"1282C{1010 + 10 * i:04d}" for i in range(43)]
+    con.execute("INSERT INTO dim_area SELECT d, 'DeSO', 2018, NULL, '1282', '1282R00' || (i % 3 + 1) "
+                "FROM unnest(?) WITH ORDINALITY AS t(d, i)", [desos]).fetchall()
+    con.close()
+    ingest_scb(full=True)
+    assert published("SELECT areas FROM segregation_indices WHERE municipality_code = '1282' AND year = 2024 "
+                     "AND area_unit = 'RegSO'") == [(3,)]
