@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from flows.events import SOURCE_CHANGED, emit, source_resource
 from sources.http import HttpClient
 from sources.kolada import KoladaClient
+from sources.pxweb import PxWebClient
 from sydstat.catalog import load_catalog
 from sydstat.config import Settings, load_settings
 from sydstat.sample import region_municipalities
@@ -45,7 +46,23 @@ def kolada_changes(settings: Settings) -> dict | None:
     return None
 
 
-SENSORS = {"kolada": kolada_changes}
+def pxweb_changes(source: str, version: str, table_key: str):
+    """A sensor for a PxWeb source: has any catalogue table changed since the last successful load?"""
+
+    def check(settings: Settings) -> dict | None:
+        state = published_state(settings, source)
+        if state.last_success_at is None:
+            return {"reason": "never loaded", "since": None}
+        client = PxWebClient(source, settings.url(source), HttpClient(source), version=version)
+        since = state.last_success_at.replace(tzinfo=UTC)
+        changed = [t[table_key] for t in load_catalog(source)["tables"] if client.changed_since(t[table_key], since)]
+        return {"reason": f"tables changed: {', '.join(changed)}", "since": since.isoformat()} if changed else None
+
+    return check
+
+
+SENSORS = {"kolada": kolada_changes, "scb": pxweb_changes("scb", "v2", "id"),
+           "fohm": pxweb_changes("fohm", "v1", "path")}
 
 
 @flow(name="sensor")

@@ -96,7 +96,10 @@ class PxWebClient:
             _, updated = self.metadata(table)
         if not updated:
             return False
-        return datetime.fromisoformat(updated.replace("Z", "+00:00")) > since.astimezone(UTC)
+        stamp = datetime.fromisoformat(updated.replace("Z", "+00:00"))
+        if stamp.tzinfo is None:  # v1 servers give local-less stamps; read them as UTC
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp > since.astimezone(UTC)
 
     # -- data -------------------------------------------------------------------------------------------------------
     def split(self, selection: dict[str, list[str]]) -> list[dict[str, list[str]]]:

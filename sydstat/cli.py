@@ -100,12 +100,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with ReplayServer() as server:
         os.environ["SYDSTAT_KOLADA_URL"] = server.url
         os.environ["SYDSTAT_SCB_URL"] = server.scb_url
-        print(f"Offline demo: local replay servers for Kolada v3 ({server.url}) and SCB PxWebApi 2.0 "
-              f"({server.scb_url}) serve the bundled SYNTHETIC sample (38 municipalities, 25 KPIs 2010-2025, "
-              f"DeSO population by background 2015-2024).")
+        os.environ["SYDSTAT_FOHM_URL"] = server.fohm_url
+        print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
+              f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
+              f"sample (38 municipalities: 25 KPIs 2010-2025, DeSO population by background 2015-2024, registered "
+              f"unemployment 2008-2024).")
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
-        for source in ("kolada", "scb"):
+        for source in ("kolada", "scb", "fohm"):
             args.source = source
             code = cmd_run(args, synthetic=True)
             if code:

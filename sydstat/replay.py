@@ -18,8 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from sydstat import sample
-from sydstat.replay_pxweb import PxDataset
+from sydstat.replay_pxweb import FohmDataset, PxDataset
 from sydstat.replay_pxweb import route as pxweb_route
+from sydstat.replay_pxweb import route_v1 as pxweb_v1_route
 
 MAX_IDS = 25
 
@@ -59,9 +60,10 @@ class ReplayServer:
     """Start with `with ReplayServer() as server: server.url` (an ephemeral port on 127.0.0.1)."""
 
     def __init__(self, dataset: KoladaDataset | None = None, host: str = "127.0.0.1", port: int = 0,
-                 pxweb: PxDataset | None = None):
+                 pxweb: PxDataset | None = None, fohm: FohmDataset | None = None):
         self.dataset = dataset or KoladaDataset()
         self.pxweb = pxweb or PxDataset()
+        self.fohm = fohm or FohmDataset()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self._lock = threading.Lock()
@@ -74,6 +76,12 @@ class ReplayServer:
         """The Kolada v3 base URL."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/v3"
+
+    @property
+    def fohm_url(self) -> str:
+        """The Folkhälsodata PxWeb v1 base URL."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/fohm/api/v1/sv"
 
     @property
     def scb_url(self) -> str:
@@ -147,6 +155,12 @@ def _handler_for(server: ReplayServer):
             if fault and fault.kind == "invalid_json":
                 return self._send_raw(200, b'{"values": [ {"kpi": ', "application/json")
             try:
+                if parsed.path.startswith("/fohm/api/v1"):
+                    status, body = pxweb_v1_route(server.fohm, method, parsed.path, parse_qs(parsed.query,
+                                                  keep_blank_values=True), body)
+                    if status >= 400:
+                        return self._send(status, body)
+                    return self._send_raw(status, b"\xef\xbb\xbf" + json.dumps(body).encode(), "application/json")
                 if parsed.path.startswith("/api/v2"):
                     status, body = pxweb_route(server.pxweb, method, parsed.path, parse_qs(parsed.query), body)
                     if status >= 400:

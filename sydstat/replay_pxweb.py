@@ -113,3 +113,73 @@ def _cube(dataset: PxDataset, dims: dict[str, list[str]], with_values: bool) -> 
         payload["value"] = [dataset.cells.get((r, b, s, t)) for r in dims["Region"] for b in dims["UtlBakgrund"]
                             for s in dims["Kon"] for _c in dims["ContentsCode"] for t in dims["Tid"]]
     return payload
+
+
+# -- Folkhälsodata (PxWeb v1 grammar) ---------------------------------------------------------------------------------
+FOHM_TABLE = "A_Folkhalsodata/Z_ovrigdata/Arbete/ArbetsloshetAndel.px"
+FOHM_AGES = {"16-64": "16-64 år", "16-24": "16-24 år"}
+FOHM_SEX = {"1": "Män", "2": "Kvinnor", "3": "Totalt"}
+FOHM_YEARS = [str(y) for y in range(2008, 2025)]
+
+
+@dataclass
+class FohmDataset:
+    """SYNTHETIC registered unemployment (share of the population, %) by municipality, age, sex and year."""
+
+    max_values: int = 150_000
+    updated: str = "2026-03-02T09:00:00"
+    cells: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.cells:
+            for muni in sample.region_municipalities():
+                code = muni["municipality_code"]
+                pressure = sample._pressure(code)
+                for age, factor in (("16-64", 1.0), ("16-24", 1.3)):
+                    for year in FOHM_YEARS:
+                        base = (2.5 + 9 * pressure) * factor * (1 + 0.1 * ((int(year) % 7) - 3) / 3)
+                        men, women = round(base * 1.06, 1), round(base * 0.94, 1)
+                        suppressed = sample._unit_random("fohm", code, age, year) < 0.01
+                        for sex, value in (("1", men), ("2", women), ("3", round((men + women) / 2, 1))):
+                            self.cells[(code, age, sex, year)] = None if suppressed else value
+
+
+def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
+    table = path.split("/api/v1/sv/", 1)[1] if "/api/v1/sv/" in path else ""
+    regions = sorted({k[0] for k in dataset.cells})
+    if method == "GET" and table in ("", "/") and "config" in query:
+        return 200, {"apiVersion": "1.1.0", "maxValues": dataset.max_values, "maxCalls": 30, "timeWindow": 10,
+                     "CORS": True}
+    if table != FOHM_TABLE:
+        return 404, {"error": f"no table {table}"}
+    variables = {"Region": regions, "Alder": list(FOHM_AGES), "Kon": list(FOHM_SEX),
+                 "ContentsCode": ["Arbetslöshet"], "Tid": FOHM_YEARS}
+    if method == "GET":
+        return 200, {"title": "Registrerad arbetslöshet (SYNTETISKA DEMODATA)", "updated": dataset.updated,
+                     "variables": [
+                         {"code": code, "text": code, "values": values,
+                          "valueTexts": [{**FOHM_AGES, **FOHM_SEX}.get(v, v) for v in values],
+                          **({"elimination": True} if code in ("Alder",) else {}),
+                          **({"time": True} if code == "Tid" else {})} for code, values in variables.items()]}
+    wanted = {q["code"]: q["selection"]["values"] for q in (body or {}).get("query", [])}
+    dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in variables.items()}
+    cells = math.prod(len(v) for v in dims.values())
+    if cells > dataset.max_values:
+        return 403, {"error": f"Too many values selected: {cells} > {dataset.max_values}"}
+    values, status = [], {}
+    for r in dims["Region"]:
+        for a in dims["Alder"]:
+            for s in dims["Kon"]:
+                for _c in dims["ContentsCode"]:
+                    for t in dims["Tid"]:
+                        value = dataset.cells.get((r, a, s, t))
+                        if value is None:
+                            status[str(len(values))] = ".."
+                        values.append(value)
+    labels = {"Alder": FOHM_AGES, "Kon": FOHM_SEX}
+    return 200, {"version": "2.0", "class": "dataset", "label": "Registrerad arbetslöshet (SYNTETISK)",
+                 "source": "Folkhälsomyndigheten", "updated": dataset.updated, "id": list(dims),
+                 "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+                 "dimension": {k: {"label": k, "category": _category({c: labels.get(k, {}).get(c, c) for c in v})}
+                               for k, v in dims.items()},
+                 "value": values, "status": status}

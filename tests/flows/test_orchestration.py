@@ -21,7 +21,8 @@ def test_every_trigger_names_an_event_the_code_emits():
     assert emitted == set(ALL_EVENTS)
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
     triggered = {d["name"]: e for d in deployments for t in d.get("triggers", []) for e in t["expect"]}
-    assert triggered == {"ingest-kolada": "sydstat.source.changed", "publish": "sydstat.source.loaded",
+    assert triggered == {"ingest-kolada": "sydstat.source.changed", "ingest-scb": "sydstat.source.changed",
+                         "ingest-fohm": "sydstat.source.changed", "publish": "sydstat.source.loaded",
                          "register-ingest": "sydstat.inbox.received"}
     assert set(triggered.values()) <= emitted
 
@@ -30,7 +31,8 @@ def test_prefect_yaml_builds_runner_deployments():
     from sydstat.serve import build_deployments, deployment_specs
 
     deployments = {d.name: d for d in build_deployments(deployment_specs())}
-    assert set(deployments) == {"nightly", "sensor", "ingest-kolada", "publish", "register-ingest"}
+    assert set(deployments) == {"nightly", "sensor", "ingest-kolada", "ingest-scb", "ingest-fohm", "publish",
+                                "register-ingest"}
     assert deployments["ingest-kolada"].triggers[0].expect == {"sydstat.source.changed"}
     assert deployments["ingest-kolada"].parameters == {"full": False, "publish": False}
 
@@ -54,9 +56,11 @@ def test_sensor_flow_emits_changed(home, replay, monkeypatch):
 
     emitted = []
     monkeypatch.setattr(sensor_module, "emit", lambda event, resource, payload: emitted.append((event, resource)))
-    assert sensor_module.sensor() == {"kolada": True}
-    assert emitted == [("sydstat.source.changed", {"prefect.resource.id": "sydstat.source.kolada",
-                                                   "prefect.resource.name": "kolada"})]
+    monkeypatch.setenv("SYDSTAT_SCB_URL", replay.scb_url)
+    monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
+    assert sensor_module.sensor() == {"kolada": True, "scb": True, "fohm": True}  # never loaded
+    assert emitted[0] == ("sydstat.source.changed", {"prefect.resource.id": "sydstat.source.kolada",
+                                                     "prefect.resource.name": "kolada"})
 
 
 def test_inbox_announces_complete_files_once(tmp_path):

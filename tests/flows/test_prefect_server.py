@@ -62,8 +62,8 @@ def test_events_trigger_deployments_on_a_real_server(tmp_path, replay):
         wait_for(lambda: _ok(f"{api}/health"), 120, "the Prefect server")
         serving = start([sys.executable, "-m", "sydstat", "serve", "--inbox-interval", "1"], env,
                         tmp_path / "serve.log")
-        wait_for(lambda: len(_post(f"{api}/deployments/filter")) == 5 and len(_post(f"{api}/automations/filter")) == 3,
-                 90, "5 deployments and 3 automations")
+        wait_for(lambda: len(_post(f"{api}/deployments/filter")) == 7 and len(_post(f"{api}/automations/filter")) == 5,
+                 90, "7 deployments and 5 automations")
         subprocess.run([sys.executable, "-c", "from flows.events import emit, source_resource, SOURCE_CHANGED; "
                         "emit(SOURCE_CHANGED, source_resource('kolada'), {'reason': 'test'})"],
                        env=env, cwd=ROOT, check=True, timeout=60)

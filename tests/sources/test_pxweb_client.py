@@ -58,7 +58,7 @@ def test_server_side_cell_error_names_table_and_query(replay):
 def test_429_retry_after_on_post(replay):
     replay.inject("status", match="/data", status=429, retry_after="3", times=1)
     px = client(replay)
-    px.http.sleep = waits = []
+    waits = []
     px.http.sleep = waits.append
     results = px.query("TAB6571", {"Region": ["1280C1010"], "UtlBakgrund": ["1"], "Kon": ["1"],
                                    "ContentsCode": ["000007Y6"], "Tid": ["2020"]})

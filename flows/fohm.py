@@ -1,0 +1,99 @@
+"""Ingest Folkhälsodata (PxWeb v1 grammar) into fct_indicator_value through the same validation and loader as
+Kolada: change check (table `updated`) → metadata → split queries (archived) → conform → validate → load."""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from datetime import UTC
+
+import pandas as pd
+from prefect import flow, get_run_logger
+
+from flows.common import validate_task, work_db, writer_slot
+from flows.events import SOURCE_LOADED, emit, source_resource
+from flows.publish import publish_failure_metadata, publish_task
+from sources.http import HttpClient
+from sources.pxweb import PxWebClient
+from sources.snapshots import SnapshotArchive
+from sydstat.catalog import load_catalog, source_row
+from sydstat.config import load_settings
+from sydstat.sample import region_municipalities
+from transforms import fohm as tf
+from transforms.pxweb import jsonstat2_frame
+from warehouse.loader import IndicatorBatch, load_indicator_batch, record_failure
+from warehouse.state import finish_run, known_codes, source_state, start_run
+
+SOURCE = "fohm"
+
+
+@flow(name="ingest-fohm")
+def ingest_fohm(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None) -> dict:
+    with writer_slot():
+        return _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12])
+
+
+def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
+    logger = get_run_logger()
+    settings = load_settings()
+    http = HttpClient(SOURCE, SnapshotArchive(settings.raw_dir))
+    client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
+    con = work_db(settings)
+    start_run(con, run_id, f"ingest-fohm full={full}")
+    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    mode = "full" if full else "incremental"
+    try:
+        since = source_state(con, SOURCE).last_success_at
+        region = [m["municipality_code"] for m in region_municipalities()]
+        for table in load_catalog(SOURCE)["tables"]:
+            if not full and since is not None and not client.changed_since(table["path"], since.replace(tzinfo=UTC)):
+                logger.info("fohm: %s unchanged since %s — not downloaded", table["path"], since)
+                summary["batches"].append({"load_id": None, "status": "unchanged", "mode": "incremental",
+                                           "rows_received": 0, "rows_inserted": 0, "rows_updated": 0,
+                                           "rows_deleted": 0, "rows_quarantined": 0, "seconds": 0.0,
+                                           "requests": http.requests_made})
+                continue
+            mode = "full"
+            variables, _ = client.metadata(table["path"])
+            selection = {name: info["values"] for name, info in variables.items()}
+            selection["Region"] = [c for c in variables["Region"]["values"] if c in region]
+            selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
+                                                if v in table["indicators"]]
+            results = client.query(table["path"], selection)
+            cells = pd.concat([jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results],
+                              ignore_index=True)
+            indicators = tf.indicators_frame(table)
+            values = tf.values_frame(cells, table)
+            outcome = validate_task("indicator_values", values, {
+                "known_municipality_codes": known_codes(con, "dim_municipality"),
+                "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, settings)
+            if not outcome.ok:
+                raise ValueError("; ".join(outcome.critical_failures))
+            batch = IndicatorBatch(
+                source=SOURCE, mode="full", run_id=run_id, source_row=source_row(SOURCE, synthetic),
+                indicators=indicators, values=outcome.valid[["indicator_id", "municipality_code", "period", "sex",
+                                                             "value", "status", "source", "snapshot_id"]],
+                quarantined=outcome.quarantined, snapshots=list(http.snapshots), rows_received=len(values),
+                requests_made=http.requests_made,
+                full_refresh_scope={"source": [SOURCE], "indicator_id": indicators.indicator_id.tolist(),
+                                    "municipality_code": selection["Region"]})
+            result = load_indicator_batch(con, batch)
+            emit(SOURCE_LOADED, source_resource(SOURCE), {
+                "load_id": result.load_id, "run_id": run_id, "table": table["path"], "status": result.status,
+                "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
+                "rows_deleted": result.rows_deleted, "rows_quarantined": result.rows_quarantined})
+            summary["batches"].append({**result.__dict__, "mode": "full", "requests": http.requests_made})
+        if publish:
+            summary["published"] = publish_task(con, settings, run_id)
+        finish_run(con, run_id, "succeeded")
+        return summary
+    except Exception as exc:
+        record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
+        finish_run(con, run_id, "failed", str(exc))
+        if publish:
+            publish_failure_metadata(con, settings)
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        con.close()
+        del con
