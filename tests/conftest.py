@@ -28,6 +28,13 @@ requires_shared = pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/r
 
 
 @pytest.fixture(autouse=True)
+def no_real_upstreams(monkeypatch):
+    """Unless a test starts the replay server, upstream URLs point at a closed local port: never the internet."""
+    for source in ("KOLADA", "SCB", "FOHM"):
+        monkeypatch.setenv(f"SYDSTAT_{source}_URL", "http://127.0.0.1:9/unreachable")
+
+
+@pytest.fixture(autouse=True)
 def fast_http(monkeypatch):
     from sources.http import HttpClient
 
@@ -46,11 +53,14 @@ def home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def replay(monkeypatch):
-    """The Kolada v3 replay server with the synthetic sample; SYDSTAT_KOLADA_URL points at it."""
+    """The replay server (Kolada v3, SCB PxWebApi 2.0, Folkhälsodata v1) with the synthetic sample; every
+    SYDSTAT_*_URL points at it, so no test can reach a real upstream."""
     from sydstat.replay import ReplayServer
 
     with ReplayServer() as server:
         monkeypatch.setenv("SYDSTAT_KOLADA_URL", server.url)
+        monkeypatch.setenv("SYDSTAT_SCB_URL", server.scb_url)
+        monkeypatch.setenv("SYDSTAT_FOHM_URL", server.fohm_url)
         yield server
 
 

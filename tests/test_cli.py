@@ -88,9 +88,11 @@ def test_unknown_source_is_a_usage_error(home, capsys):
 def test_demo_end_to_end(tmp_path):
     result = run_cli("demo", env={"SYDSTAT_HOME": str(tmp_path / "home")}, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "SYNTHETIC" in result.stdout and "38 municipalities, 25 indicators, years 2010-2025" in result.stdout
+    assert "SYNTHETIC" in result.stdout and "38 municipalities, 27 indicators, years 2008-2025; 5 projects" \
+        in result.stdout and "segregation indices (DeSO) for 38 municipalities" in result.stdout
     status = run_cli("status", "--json", env={"SYDSTAT_HOME": str(tmp_path / "home")})
     report = json.loads(status.stdout)
-    assert status.returncode == 0 and report["healthy"] and report["sources"][0]["synthetic"]
+    assert status.returncode == 0 and report["healthy"]
+    assert {s["source"] for s in report["sources"] if s["synthetic"]} == {"kolada", "scb", "fohm"}
     assert (tmp_path / "home" / "reports" / "gx").is_dir()
     assert any((tmp_path / "home" / "raw" / "kolada" / "batches").iterdir())

@@ -100,7 +100,8 @@ def test_upstream_failure_changes_nothing_and_is_reported(home, replay):
     from sydstat.status import collect_status
 
     report = collect_status(load_settings())
-    assert not report["healthy"] and report["sources"][0]["state"] == "failing"
+    kolada = next(s for s in report["sources"] if s["source"] == "kolada")
+    assert not report["healthy"] and kolada["state"] == "failing"
 
 
 def test_bad_values_are_quarantined_and_the_rest_loads(home, replay):
@@ -125,11 +126,12 @@ def test_nightly_runs_every_source_then_publishes(home, replay):
     from flows.nightly import nightly
 
     result = nightly()
+    assert set(result["sources"]) == {"kolada", "scb", "fohm"}
     assert result["sources"]["kolada"]["batches"][0]["mode"] == "full"
-    assert "published" not in result["sources"]["kolada"]  # one publish at the end, not per source
-    assert published("SELECT count(*) FROM meta.run WHERE status = 'succeeded'") == [(1,)]
+    assert not any("published" in s for s in result["sources"].values())  # one publish at the end
+    assert published("SELECT count(*) FROM meta.run WHERE status = 'succeeded'") == [(3,)]
 
-    replay.inject("status", match="/data/", status=503, times=1000)
+    replay.inject("status", match="/v3/data/", status=503, times=1000)
     with pytest.raises(RuntimeError, match="1 source\\(s\\) failed: kolada"):
         nightly()
     assert published("SELECT status FROM meta.load_batch ORDER BY load_id DESC LIMIT 1") == [("failed",)]
