@@ -61,8 +61,13 @@ class KoladaExtract:
 
 def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
     catalog = load_catalog(SOURCE)
-    municipalities = [m["municipality_code"] for m in region_municipalities()]
-    years = list(range(int(catalog["load"]["from_year"]), today.year + 1))
+    if catalog["load"].get("municipalities", "region") == "all":  # every municipality Kolada lists (type K)
+        municipalities = sorted(c for c in known_codes(con, "dim_municipality"))
+        if len(municipalities) <= 38:
+            full = True  # the full list arrives with the full refresh's /municipality call
+    else:
+        municipalities = [m["municipality_code"] for m in region_municipalities()]
+    years = list(range(int(catalog["load"]["from_year"]), int(catalog["load"].get("to_year", today.year)) + 1))
     if kpis:
         return KoladaPlan("full", list(dict.fromkeys(kpis)), municipalities, years, None, None, "ad-hoc KPI ids")
     kpi_ids = [str(k["id"]) for k in catalog["kpis"]]
@@ -92,6 +97,9 @@ def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> K
     if plan.mode == "full":
         out.kpi_pages = client.kpis(plan.kpi_ids)
         out.municipality_pages = client.municipalities()
+        if load_catalog(SOURCE)["load"].get("municipalities", "region") == "all":
+            plan.municipality_ids = sorted(str(r["id"]) for p in out.municipality_pages for r in p.payload["values"]
+                                           if str(r.get("type", "K")).upper() == "K")
     for page in client.values(plan.kpi_ids, plan.municipality_ids, plan.years, plan.from_date):
         out.value_pages.append(page)
         logger.info("kolada: page %d (%d records, %d requests so far)", len(out.value_pages),

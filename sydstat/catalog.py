@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import cache
+from pathlib import Path
 
 import yaml
 
 from sydstat.config import SCHEMAS_DIR
 
 
-@cache
+def catalog_dir() -> Path:
+    """schemas/catalog, or $SYDSTAT_CATALOG_DIR for a catalogue of your own (the benchmark uses one)."""
+    return Path(os.environ.get("SYDSTAT_CATALOG_DIR") or SCHEMAS_DIR / "catalog")
+
+
 def load_catalog(source: str) -> dict:
-    path = SCHEMAS_DIR / "catalog" / f"{source}.yaml"
+    return _load(catalog_dir() / f"{source}.yaml")
+
+
+@cache
+def _load(path: Path) -> dict:
     if not path.is_file():
-        raise FileNotFoundError(f"no catalogue for source {source!r} at {path}")
+        raise FileNotFoundError(f"no catalogue at {path}")
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def configured_sources() -> list[str]:
-    """Sources with a catalogue and a flow; the nightly run ingests these."""
-    return sorted(p.stem for p in (SCHEMAS_DIR / "catalog").glob("*.yaml"))
+    """Sources with a catalogue; `status` reports on these."""
+    return sorted(p.stem for p in catalog_dir().glob("*.yaml"))
 
 
 def source_row(source: str, synthetic: bool = False) -> dict:
