@@ -100,6 +100,8 @@ def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> K
         if load_catalog(SOURCE)["load"].get("municipalities", "region") == "all":
             plan.municipality_ids = sorted(str(r["id"]) for p in out.municipality_pages for r in p.payload["values"]
                                            if str(r.get("type", "K")).upper() == "K")
+            if plan.scope_fingerprint:  # the scope is now the upstream's list: remember that one
+                plan.scope_fingerprint = fingerprint(plan.kpi_ids, plan.municipality_ids, plan.years[0])
     for page in client.values(plan.kpi_ids, plan.municipality_ids, plan.years, plan.from_date):
         out.value_pages.append(page)
         logger.info("kolada: page %d (%d records, %d requests so far)", len(out.value_pages),
