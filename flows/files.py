@@ -3,26 +3,22 @@ the flow for their kind — SCB area files here, project registers in flows/regi
 
 from __future__ import annotations
 
-import traceback
 import uuid
 from pathlib import Path
 
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from flows.common import work_db, writer_slot
-from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_failure_metadata, publish_task
+from flows.common import writer_slot
+from flows.publish import emit_loaded, publish_task, source_run
 from flows.registers import ingest_register_file
 from sources.registers import decode_text
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import source_row
-from sydstat.config import SCHEMAS_DIR, load_settings
+from sydstat.config import SCHEMAS_DIR
 from sydstat.sample import region_municipalities
 from transforms import areas
 from warehouse.area_loader import load_area_batch
-from warehouse.loader import record_failure
-from warehouse.state import finish_run, start_run
 
 
 def file_kind(path: Path) -> str:
@@ -50,17 +46,14 @@ def ingest_area_file(path: str, kind: str, publish: bool = True, run_id: str | N
 
 def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
     logger = get_run_logger()
-    settings = load_settings()
-    con = work_db(settings)
-    start_run(con, run_id, f"ingest-area-file {path.name} ({kind})")
-    try:
+    with source_run("scb", run_id, f"ingest-area-file {path.name} ({kind})", publish, mode="file") as run:
         body = path.read_bytes()
-        snapshot = SnapshotArchive(settings.raw_dir).write("scb", f"file:{path.name}", {"name": path.name}, body,
-                                                           content_type=path.suffix)
+        snapshot = SnapshotArchive(run.settings.raw_dir).write("scb", f"file:{path.name}", {"name": path.name}, body,
+                                                               content_type=path.suffix)
         text, _ = decode_text(body)
         quarantined = None
         if kind == "deso_regso_key":
-            known = {r[0] for r in con.execute("SELECT municipality_code FROM dim_municipality").fetchall()}
+            known = {r[0] for r in run.con.execute("SELECT municipality_code FROM dim_municipality").fetchall()}
             counties = pd.read_csv(SCHEMAS_DIR / "seed" / "counties.csv", dtype=str)
             region = {m["municipality_code"] for m in region_municipalities()}
             municipalities = areas.municipalities_from_key(text, region, counties)
@@ -71,33 +64,19 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
             types = areas.parse_area_types(text)
             received = len(types)
             resolved, unresolved = areas.resolve_area_types(
-                types, con.execute("SELECT * FROM dim_area").df(),
-                con.execute("SELECT municipality_code, municipality_name FROM dim_municipality").df())
+                types, run.con.execute("SELECT * FROM dim_area").df(),
+                run.con.execute("SELECT municipality_code, municipality_name FROM dim_municipality").df())
             frames = {"fct_area_type": resolved}
             quarantined = unresolved.assign(record=unresolved.drop(columns=["reason"]).to_dict("records"))[
                 ["reason", "record"]]
         logger.info("%s: recognised as %s (%d rows)", path.name, kind, received)
-        result = load_area_batch(con, run_id, source_row("scb"), frames, quarantined, [snapshot], received)
-        emit(SOURCE_LOADED, source_resource("scb"), {
-            "load_id": result.load_id, "run_id": run_id, "file": path.name, "kind": kind, "status": result.status,
-            "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated, "rows_deleted": 0,
-            "rows_quarantined": result.rows_quarantined})
+        result = load_area_batch(run.con, run_id, source_row("scb"), frames, quarantined, [snapshot], received)
+        emit_loaded("scb", run_id, result, file=path.name, kind=kind)
         summary = {"source": "scb", "file": path.name, "format": kind, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": []}
         if result.rows_quarantined:
             summary["warnings"].append(f"{result.rows_quarantined} rows could not be matched to a RegSO "
                                        "(see meta.quarantine)")
         if publish:
-            summary["published"] = publish_task(con, settings, run_id)
-        finish_run(con, run_id, "succeeded")
-        return summary
-    except Exception as exc:
-        record_failure(con, "scb", run_id, "file", f"{path.name}: {type(exc).__name__}: {exc}")
-        finish_run(con, run_id, "failed", str(exc))
-        if publish:
-            publish_failure_metadata(con, settings)
-        traceback.clear_frames(exc.__traceback__)
-        raise
-    finally:
-        con.close()
-        del con
+            summary["published"] = publish_task(run.con, run.settings, run_id)
+    return summary

@@ -3,16 +3,14 @@ Kolada: change check (table `updated`) → metadata → split queries (archived)
 
 from __future__ import annotations
 
-import traceback
 import uuid
 from datetime import UTC
 
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from flows.common import validate_task, work_db, writer_slot
-from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_failure_metadata, publish_task
+from flows.common import validate_task, writer_slot
+from flows.publish import emit_loaded, publish_task, source_run
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -21,8 +19,8 @@ from sydstat.config import load_settings
 from sydstat.sample import region_municipalities
 from transforms import fohm as tf
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import IndicatorBatch, load_indicator_batch, record_failure
-from warehouse.state import finish_run, known_codes, source_state, start_run
+from warehouse.loader import IndicatorBatch, load_indicator_batch
+from warehouse.state import known_codes, source_state
 
 SOURCE = "fohm"
 
@@ -38,12 +36,10 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
     settings = load_settings()
     http = HttpClient(SOURCE, SnapshotArchive(settings.raw_dir))
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
-    con = work_db(settings)
-    start_run(con, run_id, f"ingest-fohm full={full}")
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
-    mode = "full" if full else "incremental"
-    try:
-        since = source_state(con, SOURCE).last_success_at
+    with source_run(SOURCE, run_id, f"ingest-fohm full={full}", publish,
+                    mode="full" if full else "incremental") as run:
+        since = source_state(run.con, SOURCE).last_success_at
         region = [m["municipality_code"] for m in region_municipalities()]
         for table in load_catalog(SOURCE)["tables"]:
             if not full and since is not None and not client.changed_since(table["path"], since.replace(tzinfo=UTC)):
@@ -53,7 +49,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
                                            "rows_deleted": 0, "rows_quarantined": 0, "seconds": 0.0,
                                            "requests": http.requests_made})
                 continue
-            mode = "full"
+            run.mode = "full"
             variables, _ = client.metadata(table["path"])
             selection = {name: info["values"] for name, info in variables.items()}
             selection["Region"] = [c for c in variables["Region"]["values"] if c in region]
@@ -65,7 +61,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
             indicators = tf.indicators_frame(table)
             values = tf.values_frame(cells, table)
             outcome = validate_task("indicator_values", values, {
-                "known_municipality_codes": known_codes(con, "dim_municipality"),
+                "known_municipality_codes": known_codes(run.con, "dim_municipality"),
                 "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, settings)
             if not outcome.ok:
                 raise ValueError("; ".join(outcome.critical_failures))
@@ -77,23 +73,9 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
                 requests_made=http.requests_made,
                 full_refresh_scope={"source": [SOURCE], "indicator_id": indicators.indicator_id.tolist(),
                                     "municipality_code": selection["Region"]})
-            result = load_indicator_batch(con, batch)
-            emit(SOURCE_LOADED, source_resource(SOURCE), {
-                "load_id": result.load_id, "run_id": run_id, "table": table["path"], "status": result.status,
-                "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
-                "rows_deleted": result.rows_deleted, "rows_quarantined": result.rows_quarantined})
+            result = load_indicator_batch(run.con, batch)
+            emit_loaded(SOURCE, run_id, result, table=table["path"])
             summary["batches"].append({**result.__dict__, "mode": "full", "requests": http.requests_made})
         if publish:
-            summary["published"] = publish_task(con, settings, run_id)
-        finish_run(con, run_id, "succeeded")
-        return summary
-    except Exception as exc:
-        record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
-        finish_run(con, run_id, "failed", str(exc))
-        if publish:
-            publish_failure_metadata(con, settings)
-        traceback.clear_frames(exc.__traceback__)
-        raise
-    finally:
-        con.close()
-        del con
+            summary["published"] = publish_task(run.con, settings, run_id)
+    return summary

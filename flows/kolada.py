@@ -8,7 +8,6 @@ catalogue's `full_refresh_days` (Kolada revises and removes values without notic
 from __future__ import annotations
 
 import json
-import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,18 +16,17 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from flows.common import load_task, validate_task, work_db, writer_slot
-from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_failure_metadata, publish_task
+from flows.common import load_task, validate_task, writer_slot
+from flows.publish import emit_loaded, publish_task, source_run
 from sources.http import HttpClient
 from sources.kolada import KoladaClient, Page
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import fingerprint, load_catalog, source_row
-from sydstat.config import SCHEMAS_DIR, Settings, load_settings
+from sydstat.config import SCHEMAS_DIR, Settings
 from sydstat.sample import region_municipalities
 from transforms import kolada as tk
-from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
-from warehouse.state import finish_run, known_codes, source_state, start_run
+from warehouse.loader import FACT_KEY, IndicatorBatch
+from warehouse.state import known_codes, source_state
 
 SOURCE = "kolada"
 
@@ -214,27 +212,25 @@ def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bo
 def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, publish: bool,
             run_id: str | None) -> dict:
     logger = get_run_logger()
-    settings = load_settings()
-    archive = SnapshotArchive(settings.raw_dir)
     run_id = run_id or uuid.uuid4().hex[:12]
-    con = work_db(settings)
-    start_run(con, run_id, f"ingest-kolada full={full} offline={offline} kpis={kpis or ''}")
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
-    mode = "?"
-    try:
+    command = f"ingest-kolada full={full} offline={offline} kpis={kpis or ''}"
+    with source_run(SOURCE, run_id, command, publish, mode="offline" if offline else "?") as run:
+        archive = SnapshotArchive(run.settings.raw_dir)
         if offline:
             extracts = extracts_from_archive(archive)
         else:
-            plan = make_plan(con, kpis, full, datetime.now(UTC).date())
+            plan = make_plan(run.con, kpis, full, datetime.now(UTC).date())
+            run.mode = plan.mode
             logger.info("kolada: %s run (%s): %d KPIs × %d municipalities × %d years", plan.mode, plan.reason,
                         len(plan.kpi_ids), len(plan.municipality_ids), len(plan.years))
-            extracts = [extract(settings, plan, archive)]
+            extracts = [extract(run.settings, plan, archive)]
         for ex in extracts:
             mode = "offline" if offline else ex.plan.mode
-            batch, warnings, outcome = build_batch(con, settings, ex, run_id, synthetic, mode)
+            batch, warnings, outcome = build_batch(run.con, run.settings, ex, run_id, synthetic, mode)
             for w in warnings:
                 logger.warning(w)
-            result = load_task(con, batch)
+            result = load_task(run.con, batch)
             if not offline:
                 write_manifest(archive, ex, result.load_id)
             summary["warnings"] += warnings
@@ -243,22 +239,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
             logger.info("kolada: %s batch %d: %s (+%d ~%d -%d, %d quarantined)", mode, result.load_id,
                         result.status, result.rows_inserted, result.rows_updated, result.rows_deleted,
                         result.rows_quarantined)
-            emit(SOURCE_LOADED, source_resource(SOURCE), {
-                "load_id": result.load_id, "run_id": run_id, "mode": mode, "status": result.status,
-                "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
-                "rows_deleted": result.rows_deleted, "rows_quarantined": result.rows_quarantined})
+            emit_loaded(SOURCE, run_id, result, mode=mode)
         if publish:
-            summary["published"] = publish_task(con, settings, run_id)
-        finish_run(con, run_id, "succeeded")
-    except Exception as exc:
-        record_failure(con, SOURCE, run_id, mode, f"{type(exc).__name__}: {exc}")
-        finish_run(con, run_id, "failed", str(exc))
-        if publish:
-            publish_failure_metadata(con, settings)
-        # Prefect keeps the exception (and so its frames) alive; frames must not keep the DuckDB connection alive.
-        traceback.clear_frames(exc.__traceback__)
-        raise
-    finally:
-        con.close()
-        del con
+            summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

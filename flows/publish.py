@@ -5,15 +5,20 @@ same task after their loads."""
 from __future__ import annotations
 
 import logging
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from flows.common import work_db, writer_slot
-from flows.events import WAREHOUSE_PUBLISHED, emit, warehouse_resource
+from flows.events import SOURCE_LOADED, WAREHOUSE_PUBLISHED, emit, source_resource, warehouse_resource
 from sydstat.config import Settings, load_settings
 from warehouse.export import export_parquet
+from warehouse.loader import record_failure
 from warehouse.publish import publish
+from warehouse.state import finish_run, start_run
 
 
 @task(name="publish", cache_policy=NONE)
@@ -48,3 +53,48 @@ def publish_work_db(settings: Settings, run_id: str | None = None) -> dict:
 @flow(name="publish")
 def publish_flow(run_id: str | None = None) -> dict:
     return publish_work_db(load_settings(), run_id)
+
+
+@dataclass
+class SourceRun:
+    """The bookkeeping of one source run: its work-DB connection, settings and the mode to record on failure."""
+
+    source: str
+    run_id: str
+    settings: Settings
+    con: object
+    mode: str
+
+
+@contextmanager
+def source_run(source: str, run_id: str, command: str, publish: bool, mode: str = "full"):
+    """Open the work DB, record the run in meta.run; on success mark it succeeded; on failure record the reason in
+    meta.load_batch / meta.source_state, publish the (unchanged) data with that metadata, and re-raise. The one
+    mechanism every source flow uses for this.
+
+    Prefect keeps a failed flow's exception — and so its frames — alive: the frames are cleared and the connection
+    is dropped from the handle, so no frame keeps DuckDB alive after the run."""
+    settings = load_settings()
+    run = SourceRun(source, run_id, settings, work_db(settings), mode)
+    start_run(run.con, run_id, command)
+    try:
+        yield run
+        finish_run(run.con, run_id, "succeeded")
+    except Exception as exc:
+        record_failure(run.con, source, run_id, run.mode, f"{type(exc).__name__}: {exc}")
+        finish_run(run.con, run_id, "failed", str(exc))
+        if publish:
+            publish_failure_metadata(run.con, settings)
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        run.con.close()
+        run.con = None
+
+
+def emit_loaded(source: str, run_id: str, result, **extra) -> None:
+    """`sydstat.source.loaded` for a finished batch (the publish deployment's trigger)."""
+    emit(SOURCE_LOADED, source_resource(source), {
+        "load_id": result.load_id, "run_id": run_id, "status": result.status, "rows_inserted": result.rows_inserted,
+        "rows_updated": result.rows_updated, "rows_deleted": result.rows_deleted,
+        "rows_quarantined": result.rows_quarantined, **extra})

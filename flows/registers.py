@@ -7,16 +7,14 @@ by `sydstat.inbox.received`; only files inside the inbox; the file then moves to
 
 from __future__ import annotations
 
-import traceback
 import uuid
 from pathlib import Path
 
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from flows.common import validate_task, work_db, writer_slot
-from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_failure_metadata, publish_task
+from flows.common import validate_task, writer_slot
+from flows.publish import emit_loaded, publish_task, source_run
 from sources.registers import read_register_file
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
@@ -24,9 +22,7 @@ from sydstat.config import Settings, load_settings
 from sydstat.inbox import move_processed, resolve_inbox_file
 from sydstat.sample import region_municipalities
 from transforms import registers as tr
-from warehouse.loader import record_failure
 from warehouse.project_loader import RegisterBatch, load_register_batch
-from warehouse.state import finish_run, start_run
 
 SOURCE = "registers"
 FUND_NAMES = {"ESF+": "Europeiska socialfonden+", "ESF": "Europeiska socialfonden",
@@ -100,34 +96,17 @@ def ingest_register_file(path: str, synthetic: bool = False, publish: bool = Tru
 
 def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
     logger = get_run_logger()
-    settings = load_settings()
-    con = work_db(settings)
-    start_run(con, run_id, f"ingest-register-file {path.name}")
-    try:
-        batch, file = build_register_batch(con, settings, path, run_id, synthetic)
+    with source_run(SOURCE, run_id, f"ingest-register-file {path.name}", publish, mode="file") as run:
+        batch, file = build_register_batch(run.con, run.settings, path, run_id, synthetic)
         logger.info("%s: recognised as %s (%d records, %s)", path.name, file.format, len(file.records), file.encoding)
-        result = load_register_batch(con, batch)
-        emit(SOURCE_LOADED, source_resource(SOURCE), {
-            "load_id": result.load_id, "run_id": run_id, "file": path.name, "format": file.format,
-            "status": result.status, "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated,
-            "rows_deleted": 0, "rows_quarantined": result.rows_quarantined})
+        result = load_register_batch(run.con, batch)
+        emit_loaded(SOURCE, run_id, result, file=path.name, format=file.format)
         summary = {"source": SOURCE, "file": path.name, "format": file.format, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
         if publish:
-            summary["published"] = publish_task(con, settings, run_id)
-        finish_run(con, run_id, "succeeded")
-        return summary
-    except Exception as exc:
-        record_failure(con, SOURCE, run_id, "file", f"{path.name}: {type(exc).__name__}: {exc}")
-        finish_run(con, run_id, "failed", str(exc))
-        if publish:
-            publish_failure_metadata(con, settings)
-        traceback.clear_frames(exc.__traceback__)
-        raise
-    finally:
-        con.close()
-        del con
+            summary["published"] = publish_task(run.con, run.settings, run_id)
+    return summary
 
 
 @flow(name="register-ingest")

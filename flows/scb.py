@@ -6,7 +6,6 @@ A table that has not changed since the last successful load is not downloaded (`
 
 from __future__ import annotations
 
-import traceback
 import uuid
 from datetime import UTC
 
@@ -14,9 +13,8 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from flows.common import validate_task, work_db, writer_slot
-from flows.events import SOURCE_LOADED, emit, source_resource
-from flows.publish import publish_failure_metadata, publish_task
+from flows.common import validate_task, writer_slot
+from flows.publish import emit_loaded, publish_task, source_run
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -26,8 +24,7 @@ from sydstat.sample import region_municipalities
 from transforms import scb as ts
 from transforms.pxweb import jsonstat2_frame
 from warehouse.area_loader import load_area_batch
-from warehouse.loader import record_failure
-from warehouse.state import finish_run, source_state, start_run
+from warehouse.state import source_state
 
 SOURCE = "scb"
 
@@ -60,12 +57,11 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
     archive = SnapshotArchive(settings.raw_dir)
     http = HttpClient(SOURCE, archive)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
-    con = work_db(settings)
-    start_run(con, run_id, f"ingest-scb full={full}")
     catalog = load_catalog(SOURCE)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
-    try:
-        since = source_state(con, SOURCE).last_success_at
+    with source_run(SOURCE, run_id, f"ingest-scb full={full}", publish,
+                    mode="full" if full else "incremental") as run:
+        since = source_state(run.con, SOURCE).last_success_at
         for table in catalog["tables"]:
             changed = full or since is None or client.changed_since(table["id"],
                                                                     since.replace(tzinfo=UTC) if since else None)
@@ -84,7 +80,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
             if not outcome.ok:
                 raise ValueError("; ".join(outcome.critical_failures))
             population = outcome.valid
-            known = {r[0]: r[1] for r in con.execute(
+            known = {r[0]: r[1] for r in run.con.execute(
                 "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
             new_areas = pd.DataFrame({"area_code": [d for d in desos if d not in known]})
             new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
@@ -93,26 +89,12 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
             frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE),
                       "segregation_indices": indices}
             snapshots = [s for s in http.snapshots if s.snapshot_id in set(snapshot_ids)]
-            result = load_area_batch(con, run_id, source_row(SOURCE, synthetic), frames,
+            result = load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
                                      outcome.quarantined if len(outcome.quarantined) else None, snapshots,
                                      len(population), mode="full" if full or since is None else "incremental")
-            emit(SOURCE_LOADED, source_resource(SOURCE), {
-                "load_id": result.load_id, "run_id": run_id, "table": table["id"], "status": result.status,
-                "rows_inserted": result.rows_inserted, "rows_updated": result.rows_updated, "rows_deleted": 0,
-                "rows_quarantined": result.rows_quarantined})
+            emit_loaded(SOURCE, run_id, result, table=table["id"])
             summary["batches"].append({**result.__dict__, "mode": "table " + table["id"],
                                        "requests": http.requests_made})
         if publish:
-            summary["published"] = publish_task(con, settings, run_id)
-        finish_run(con, run_id, "succeeded")
-        return summary
-    except Exception as exc:
-        record_failure(con, SOURCE, run_id, "full" if full else "incremental", f"{type(exc).__name__}: {exc}")
-        finish_run(con, run_id, "failed", str(exc))
-        if publish:
-            publish_failure_metadata(con, settings)
-        traceback.clear_frames(exc.__traceback__)
-        raise
-    finally:
-        con.close()
-        del con
+            summary["published"] = publish_task(run.con, settings, run_id)
+    return summary
