@@ -253,8 +253,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sydstat.replay import ReplayServer
 
     server = ReplayServer(port=args.port).start()
-    print(f"Kolada v3 replay (SYNTHETIC sample) at {server.url}\n"
-          f"  export SYDSTAT_KOLADA_URL={server.url}\nCtrl-C to stop.")
+    print(f"Replay upstreams serving the SYNTHETIC sample:\n"
+          f"  export SYDSTAT_KOLADA_URL={server.url}\n  export SYDSTAT_SCB_URL={server.scb_url}\n"
+          f"  export SYDSTAT_FOHM_URL={server.fohm_url}\nCtrl-C to stop.")
     try:
         while True:
             time.sleep(3600)
@@ -318,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--inbox-interval", type=float, default=5.0, help="seconds between inbox scans (default 5)")
     serve.set_defaults(func=cmd_serve)
 
-    replay = sub.add_parser("replay", help="serve the synthetic sample as a local Kolada v3 API (for trying things)")
+    replay = sub.add_parser("replay", help="serve the synthetic sample as local Kolada, SCB and Folkhälsodata APIs")
     replay.add_argument("--port", type=int, default=8765)
     replay.set_defaults(func=cmd_replay)
     return parser
