@@ -69,3 +69,16 @@ def pytest_sessionfinish(session, exitstatus):
     import gc
 
     gc.collect()
+
+
+def published(sql: str, params: list | None = None, db: Path | None = None) -> list[tuple]:
+    """Rows of a read-only query on the published warehouse (the current SYDSTAT_HOME's, or `db`)."""
+    import duckdb
+
+    from sydstat.config import load_settings
+
+    con = duckdb.connect(str(db or load_settings().published_db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -1,20 +1,12 @@
 """Folkhälsodata end to end (PxWeb v1 grammar, BOM bodies): same validation and loader as Kolada."""
 
-import duckdb
 import pytest
 
 from flows.fohm import ingest_fohm
-from sydstat.config import load_settings
+from tests.conftest import published
 
 pytestmark = pytest.mark.integration
 
-
-def published(sql):
-    con = duckdb.connect(str(load_settings().published_db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_fohm_full_then_unchanged(home, replay, monkeypatch):

@@ -4,25 +4,18 @@ quarantine, offline rebuild. (Prefect starts one temporary local server for this
 import shutil
 from datetime import date
 
-import duckdb
 import pytest
 
 from flows.kolada import ingest_kolada
 from sources.http import UpstreamError
 from sydstat.config import load_settings
+from tests.conftest import published
 
 pytestmark = pytest.mark.integration
 
 FACTS = ("SELECT indicator_id, municipality_code, period, sex, value, status FROM fct_indicator_value "
          "ORDER BY ALL")
 
-
-def published(sql, params=None):
-    con = duckdb.connect(str(load_settings().published_db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_full_then_unchanged_then_incremental(home, replay):
@@ -74,17 +67,10 @@ def test_full_then_unchanged_then_incremental(home, replay):
     try:
         rebuilt = ingest_kolada(offline=True, synthetic=True)
         assert [b["mode"] for b in rebuilt["batches"]] == ["offline", "offline", "offline"]
-        assert published(FACTS) == published_from(settings.published_db)
+        assert published(FACTS) == published(FACTS, db=settings.published_db)
     finally:
         os.environ["SYDSTAT_HOME"] = str(home)
 
-
-def published_from(path):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(FACTS).fetchall()
-    finally:
-        con.close()
 
 
 def test_upstream_failure_changes_nothing_and_is_reported(home, replay):

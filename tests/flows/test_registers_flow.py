@@ -10,19 +10,13 @@ import pytest
 from flows.registers import ingest_register_file
 from sources.registers import UnreadableFile
 from sydstat.config import load_settings
+from tests.conftest import published
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "esf_plus_sample.csv"
 PII = [re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), re.compile(r"07\d[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"),
        re.compile("Kontakt Exempelsson")]
 
-
-def published(sql, params=None):
-    con = duckdb.connect(str(load_settings().published_db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_sample_register_loads_once_with_history_and_no_personal_data(home, tmp_path):

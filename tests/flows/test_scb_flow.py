@@ -1,21 +1,14 @@
 """SCB end to end: replay PxWebApi → fct_area_population → segregation_indices; unchanged tables not downloaded."""
 
-import duckdb
 import pytest
 
 from flows.scb import ingest_scb
 from sydstat.config import load_settings
+from tests.conftest import published
 from transforms.segregation import two_group
 
 pytestmark = pytest.mark.integration
 
-
-def published(sql):
-    con = duckdb.connect(str(load_settings().published_db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
