@@ -19,7 +19,7 @@ from sydstat.config import load_settings
 from sydstat.sample import region_municipalities
 from transforms import fohm as tf
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import IndicatorBatch, load_indicator_batch
+from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
 from warehouse.state import known_codes, source_state
 
 SOURCE = "fohm"
@@ -44,9 +44,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
         for table in load_catalog(SOURCE)["tables"]:
             if not full and since is not None and not client.changed_since(table["path"], since.replace(tzinfo=UTC)):
                 logger.info("fohm: %s unchanged since %s — not downloaded", table["path"], since)
-                summary["batches"].append({"load_id": None, "status": "unchanged", "mode": "incremental",
-                                           "rows_received": 0, "rows_inserted": 0, "rows_updated": 0,
-                                           "rows_deleted": 0, "rows_quarantined": 0, "seconds": 0.0,
+                summary["batches"].append({**BatchResult(None, SOURCE, "unchanged").__dict__, "mode": "incremental",
                                            "requests": http.requests_made})
                 continue
             run.mode = "full"

@@ -24,6 +24,7 @@ from sydstat.sample import region_municipalities
 from transforms import scb as ts
 from transforms.pxweb import jsonstat2_frame
 from warehouse.area_loader import load_area_batch
+from warehouse.loader import BatchResult
 from warehouse.state import source_state
 
 SOURCE = "scb"
@@ -67,9 +68,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
                                                                     since.replace(tzinfo=UTC) if since else None)
             if not changed:
                 logger.info("scb: %s unchanged since %s — not downloaded", table["id"], since)
-                summary["batches"].append({"load_id": None, "status": "unchanged", "mode": "incremental",
-                                           "rows_received": 0, "rows_inserted": 0, "rows_updated": 0,
-                                           "rows_deleted": 0, "rows_quarantined": 0, "seconds": 0.0,
+                summary["batches"].append({**BatchResult(None, SOURCE, "unchanged").__dict__, "mode": "incremental",
                                            "requests": http.requests_made})
                 continue
             cells, desos, snapshot_ids = extract_table(client, table)
