@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from transforms.kolada import INDICATOR_COLUMNS
+from transforms.kolada import catalogue_fields, indicator_frame
 
 SOURCE = "fohm"
 
@@ -13,13 +13,11 @@ SOURCE = "fohm"
 def indicators_frame(table: dict) -> pd.DataFrame:
     rows = [{"indicator_id": spec["id"], "source": SOURCE, "source_indicator_id": f"{table['path']}:{key}",
              "title": spec["title"], "description": spec.get("description"), "unit": spec["unit"],
-             "unit_label": spec.get("unit_label"), "topic": spec["topic"], "theme": spec.get("theme"),
-             "target_area": spec.get("target_area"), "direction": spec.get("direction"), "is_divided_by_sex": True,
+             "unit_label": spec.get("unit_label"), "is_divided_by_sex": True,
              "municipality_type": None, "is_discontinued": False, "discontinued_after": None,
-             "last_published_period": None, "series_break_note": spec.get("series_break")}
+             "last_published_period": None, **catalogue_fields(spec)}
             for key, spec in table["indicators"].items()]
-    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype(
-        {"discontinued_after": "Int64", "last_published_period": "Int64", "target_area": "Int64"})
+    return indicator_frame(rows)
 
 
 def values_frame(frame: pd.DataFrame, table: dict) -> pd.DataFrame:

@@ -74,24 +74,36 @@ def indicators_frame(kpis: Iterable[dict], catalog: dict[str, dict]) -> pd.DataF
             "description": kpi.get("description"),
             "unit": entry.get("unit") or parsed["unit"],
             "unit_label": parsed["unit_label"],
-            "topic": entry.get("topic", "other"),
-            "theme": entry.get("theme"),
-            "target_area": entry.get("target_area"),
-            "direction": entry.get("direction"),
             "is_divided_by_sex": _as_bool(kpi.get("is_divided_by_gender")),
             "municipality_type": kpi.get("municipality_type"),
             "is_discontinued": parsed["discontinued_after"] is not None,
             "discontinued_after": parsed["discontinued_after"],
             "last_published_period": int(publ_period) if str(publ_period or "").isdigit() else None,
-            "series_break_note": entry.get("series_break"),
+            **catalogue_fields(entry),
         })
-    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
-    return frame.astype({"discontinued_after": "Int64", "last_published_period": "Int64", "target_area": "Int64"})
+    return indicator_frame(rows)
 
 
 INDICATOR_COLUMNS = ["indicator_id", "source", "source_indicator_id", "title", "description", "unit", "unit_label",
                      "topic", "theme", "target_area", "direction", "is_divided_by_sex", "municipality_type",
-                     "is_discontinued", "discontinued_after", "last_published_period", "series_break_note"]
+                     "is_discontinued", "discontinued_after", "last_published_period", "series_break_note",
+                     "series_break_year", "is_headline"]
+
+
+def catalogue_fields(entry: dict) -> dict:
+    """The dim_indicator columns every source takes from its catalogue YAML entry (one place, so Kolada and
+    Folkhälsodata indicators carry the same analyst metadata)."""
+    return {"topic": entry.get("topic", "other"), "theme": entry.get("theme"),
+            "target_area": entry.get("target_area"), "direction": entry.get("direction"),
+            "series_break_note": entry.get("series_break"), "series_break_year": entry.get("series_break_year"),
+            "is_headline": bool(entry.get("headline", False))}
+
+
+def indicator_frame(rows: list[dict]) -> pd.DataFrame:
+    """dim_indicator rows → a typed frame (nullable integers stay integers)."""
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype(
+        {"discontinued_after": "Int64", "last_published_period": "Int64", "target_area": "Int64",
+         "series_break_year": "Int64"})
 
 
 def _as_bool(value) -> bool:
