@@ -40,7 +40,8 @@ def con(tmp_path_factory):
     rows += [("X", code, str(year), "T", v) for (code, year), v in NEUTRAL.items()]
     con.executemany("INSERT INTO fct_indicator_value VALUES (?, ?, ?, ?, ?, NULL, 'kolada', 1, NULL)", rows)
     run_sql(con, """INSERT INTO segregation_indices
-                    (municipality_code, year, grouping, area_unit, dissimilarity, load_id) VALUES ('1280', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.40, 1),
+                    (municipality_code, year, grouping, area_unit, dissimilarity, load_id) VALUES
+                           ('1280', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.40, 1),
                            ('1281', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.20, 1),
                            ('1082', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.30, 1)""")
     yield con
