@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench
+.PHONY: demo test lint install clean bench report
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ demo: $(STAMP)
 	$(BIN)/sydstat demo
 
 test: $(STAMP)
+	sh tests/browser/setup.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+report: $(STAMP)
+	$(BIN)/sydstat report
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench

@@ -238,6 +238,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Static HTML report from the published marts: overview, one page per municipality, the data dictionary."""
+    settings = load_settings()
+    if not settings.published_db.is_file():
+        return _fail(f"no published warehouse at {settings.published_db}; run `sydstat demo` or `sydstat run` first")
+    from rich.console import Console
+
+    from sydstat.report import build_report
+
+    site = Path(args.out) if args.out else settings.reports_dir / "site"
+    console = Console(stderr=True)
+    started = time.monotonic()
+    try:
+        with console.status("building the report…") as status:
+            result = build_report(settings.published_db, site, municipality=args.municipality,
+                                  progress=lambda page: status.update(f"wrote {page}"))
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    print(f"Report: {len(result.pages)} pages, {result.charts} charts in {time.monotonic() - started:.1f}s\n"
+          f"  open {site / 'index.html'}")
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    """Regenerate docs/data-dictionary.md (+ HTML in reports/), or --check that the checked-in file is current."""
+    from sydstat.dictionary import DICTIONARY_PATH, build_sections, render_markdown, write_dictionary
+
+    if args.check:
+        current = DICTIONARY_PATH.read_text(encoding="utf-8") if DICTIONARY_PATH.is_file() else ""
+        if current != render_markdown(build_sections()):
+            return _fail(f"{DICTIONARY_PATH} is stale: run `sydstat dictionary` and commit it")
+        print(f"{DICTIONARY_PATH} is current")
+        return 0
+    for path in write_dictionary(html_path=load_settings().reports_dir / "data-dictionary.html"):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_logging(args.verbose)
     from sydstat.serve import serve
@@ -309,6 +347,23 @@ def build_parser() -> argparse.ArgumentParser:
                                         "is a symlink swapped atomically to a new version folder.")
     export.add_argument("--to", help="target path (default $SYDSTAT_HOME/parquet)")
     export.set_defaults(func=cmd_export)
+
+    report = sub.add_parser(
+        "report", help="static HTML report (region overview + one page per municipality) from the published marts",
+        description="Builds $SYDSTAT_HOME/reports/site/: index.html (key indicators over time for the 38, ranking, "
+                    "Skåne vs Blekinge), kommun/<code>.html per municipality (profile, trends for women and men, "
+                    "sex gaps, segregation, projects) and the data dictionary. Swedish, accessible (text "
+                    "alternatives and data tables for every chart), works offline.")
+    report.add_argument("--municipality", metavar="CODE", help="only this municipality's page (e.g. 1282) and the "
+                                                               "overview")
+    report.add_argument("--out", help="target folder (default $SYDSTAT_HOME/reports/site)")
+    report.set_defaults(func=cmd_report)
+
+    dictionary = sub.add_parser("dictionary", help="regenerate the data dictionary (docs/data-dictionary.md)",
+                                description="Generated from schemas/: DDL comments, glossary, catalogue YAML and "
+                                            "expectation suites. Also writes HTML to $SYDSTAT_HOME/reports/.")
+    dictionary.add_argument("--check", action="store_true", help="exit 1 if docs/data-dictionary.md is stale")
+    dictionary.set_defaults(func=cmd_dictionary)
 
     serve = sub.add_parser(
         "serve", help="serve all prefect.yaml deployments (schedules, event triggers) + the inbox watcher",

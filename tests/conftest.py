@@ -82,3 +82,17 @@ def published(sql: str, params: list | None = None, db: Path | None = None) -> l
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """A SYDSTAT_HOME after one real `sydstat demo` (subprocess, ~30 s), shared by the tests that read its results."""
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("demo") / "home"
+    result = subprocess.run([sys.executable, "-m", "sydstat", "demo"], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "SYDSTAT_HOME": str(path)}, cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr[-3000:]
+    (path / "demo-stdout.txt").write_text(result.stdout, encoding="utf-8")
+    return path

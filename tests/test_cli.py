@@ -85,14 +85,44 @@ def test_unknown_source_is_a_usage_error(home, capsys):
 
 
 @pytest.mark.integration
-def test_demo_end_to_end(tmp_path):
-    result = run_cli("demo", env={"SYDSTAT_HOME": str(tmp_path / "home")}, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "SYNTHETIC" in result.stdout and "38 municipalities, 27 indicators, years 2008-2025; 5 projects" \
-        in result.stdout and "segregation indices (DeSO) for 38 municipalities" in result.stdout
-    status = run_cli("status", "--json", env={"SYDSTAT_HOME": str(tmp_path / "home")})
+def test_demo_end_to_end(demo_home):
+    stdout = (demo_home / "demo-stdout.txt").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in stdout and "38 municipalities, 27 indicators, years 2008-2025; 5 projects" \
+        in stdout and "segregation indices (DeSO) for 38 municipalities" in stdout
+    status = run_cli("status", "--json", env={"SYDSTAT_HOME": str(demo_home)})
     report = json.loads(status.stdout)
     assert status.returncode == 0 and report["healthy"]
     assert {s["source"] for s in report["sources"] if s["synthetic"]} == {"kolada", "scb", "fohm"}
-    assert (tmp_path / "home" / "reports" / "gx").is_dir()
-    assert any((tmp_path / "home" / "raw" / "kolada" / "batches").iterdir())
+    assert (demo_home / "reports" / "gx").is_dir()
+    assert any((demo_home / "raw" / "kolada" / "batches").iterdir())
+
+
+@pytest.mark.integration
+def test_demo_answers_the_landskrona_question_with_one_query(demo_home):
+    """Issue 6's yardstick: unemployment and self-rated health in Landskrona vs the region since 2010, women and men."""
+    result = run_cli("query", "--format", "json",
+                     "SELECT year, theme, sex, value, region_average FROM indicator_trends "
+                     "WHERE municipality_name = 'Landskrona' AND theme IN ('Arbetslöshet', 'Självskattad hälsa') "
+                     "AND sex IN ('K', 'M') AND year >= 2010 ORDER BY theme, sex, year",
+                     env={"SYDSTAT_HOME": str(demo_home)})
+    rows = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert {(r["theme"], r["sex"]) for r in rows} == {(t, s) for t in ("Arbetslöshet", "Självskattad hälsa")
+                                                      for s in "KM"}
+    assert min(r["year"] for r in rows) == 2010 and all(r["region_average"] is not None for r in rows)
+
+
+@pytest.mark.integration
+def test_report_builds_every_page_and_dictionary_is_current(demo_home, tmp_path):
+    site = tmp_path / "site"
+    result = run_cli("report", "--out", str(site), env={"SYDSTAT_HOME": str(demo_home)}, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(list((site / "kommun").glob("*.html"))) == 38 and (site / "datakatalog.html").is_file()
+    assert "40 pages" in result.stdout
+    landskrona = (site / "kommun" / "1282.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in landskrona and "syntetiska demodata" in landskrona
+    assert "Källa: Kolada" in landskrona and "Källa: SCB" in landskrona and "bearbetning: sydstat" in landskrona
+    bad = run_cli("report", "--municipality", "9999", "--out", str(tmp_path / "x"),
+                  env={"SYDSTAT_HOME": str(demo_home)})
+    assert bad.returncode == 2 and "unknown municipality code '9999'" in bad.stderr
+    assert run_cli("dictionary", "--check").returncode == 0

@@ -1,0 +1,246 @@
+"""Report pages: turn ReportData into figures (charts.py), tables and HTML (templates/, Jinja2 with autoescape).
+
+Every figure is a dict the `_figure.html` template renders: src, alt (a sentence that says what the chart shows and its
+main message), caption, attribution, and `table` — the same numbers as an accessible data table.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from markupsafe import Markup
+
+from sydstat.report import charts
+from sydstat.report.data import TOPIC_LABELS, ReportData, attribution_text
+
+UNIT_SUFFIX = {"percent": " %", "sek": " kr", "days": " dagar", "years": " år"}
+SEX_WORDS = {"K": "kvinnor", "M": "män", "T": "totalt"}
+REGISTER_LABELS = {"esf_plus": "ESF+", "tillvaxtverket": "Tillväxtverket", "kohesio": "Kohesio",
+                   "esf_projektbanken": "ESF projektbanken"}
+
+
+def number(value, unit: str | None = None, decimals: int | None = None) -> str:
+    """Swedish number formatting: decimal comma, narrow no-break space between thousands; '–' for missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
+        return "–"
+    value = float(value)
+    if decimals is None:
+        decimals = 0 if abs(value) >= 1000 else 1
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",").replace("-", "−")
+    return text + UNIT_SUFFIX.get(unit or "", "")
+
+
+def _short(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def _panel_title(row) -> str:
+    return f"{TOPIC_LABELS.get(row.topic, row.topic)}: {_short(row.title, 70)}"
+
+
+# ------------------------------------------------------------------------------------------------ region overview
+
+def overview_figure(data: ReportData, out: Path) -> dict | None:
+    total = data.trends[data.trends.sex == "T"]
+    if total.empty:
+        return None
+    panels, header, by_year, sentences, attributions = [], ["År"], {}, [], set(total.attribution)
+    for row in data.headlines.itertuples():
+        series = total[total.indicator_id == row.indicator_id]
+        if series.empty:
+            continue
+        counties = (series.groupby(["county_name", "year"], as_index=False)["county_average"].first()
+                    .rename(columns={"county_average": "value"}))
+        panels.append({"title": _panel_title(row), "municipalities": series[["municipality_code", "year", "value"]],
+                       "counties": counties,
+                       "breaks": series.loc[series.is_series_break, "year"].unique().tolist()})
+        for county in sorted(counties.county_name.unique(), reverse=True):
+            header.append(f"{_short(row.title, 40)} – {county.removesuffix(' län')}")
+            c = counties[counties.county_name == county].dropna(subset=["value"])
+            for year, value in zip(c.year, c.value, strict=True):
+                by_year.setdefault(int(year), {})[header[-1]] = number(value, row.unit)
+            if not c.empty:
+                sentences.append(f"{TOPIC_LABELS.get(row.topic, row.topic)}, {county.removesuffix(' län')}: "
+                                 f"{number(c.value.iloc[0], row.unit)} år {int(c.year.iloc[0])}, "
+                                 f"{number(c.value.iloc[-1], row.unit)} år {int(c.year.iloc[-1])}")
+    charts.region_small_multiples(panels, out / "diagram" / "region.svg")
+    return {
+        "src": "diagram/region.svg", "width": 990,
+        "alt": (f"Linjediagram i {len(panels)} delar, ett per nyckeltal. Tunna grå linjer är regionens kommuner, "
+                f"heldragen blå linje med ringar är Skånes snitt och streckad orange linje med kvadrater Blekinges "
+                f"snitt. " + "; ".join(sentences) + "."),
+        "caption": "Nyckeltal per år: varje kommun (grå) och länens snitt (ovägda medelvärden av kommunerna). "
+                   "Prickade lodlinjer markerar seriebrott.",
+        "attribution": attribution_text(attributions),
+        "table": {"caption": "Länens snitt per år", "header": header,
+                  "rows": [[str(y)] + [v.get(h, "–") for h in header[1:]] for y, v in sorted(by_year.items())]},
+    }
+
+
+def ranking_table(data: ReportData) -> dict:
+    headline = data.profile[data.profile.indicator_id.isin(data.headlines.indicator_id)]
+    latest_year = headline.groupby("indicator_id")["year"].max()
+    shown = [r for r in data.headlines.itertuples() if r.indicator_id in latest_year.index]
+    header = ["Kommun"] + [f"{_short(r.title, 40)} ({int(latest_year[r.indicator_id])})" for r in shown]
+    ids = [r.indicator_id for r in shown]
+    rows = []
+    for m in data.municipalities.itertuples():
+        cells = [Markup('<a href="kommun/{}.html">{}</a>').format(m.municipality_code, m.municipality_name)]
+        mine = headline[headline.municipality_code == m.municipality_code].set_index("indicator_id")
+        for indicator_id in ids:
+            if indicator_id in mine.index:
+                r = mine.loc[indicator_id]
+                rank = f"rang {int(r.rank_in_region)} av {int(r.municipalities_ranked)}"
+                cells.append(f"{number(r.value, r.unit)} ({rank})")
+            else:
+                cells.append("–")
+        rows.append(cells)
+    return {"caption": "Kommunerna och deras nyckeltal, senaste år med värde", "header": header, "rows": rows,
+            "note": attribution_text(headline.attribution) + ". Rang: sydstats beräkning."}
+
+
+def counties_table(data: ReportData) -> dict:
+    headline = data.profile[data.profile.indicator_id.isin(data.headlines.indicator_id)]
+    rows = []
+    for r in data.headlines.itertuples():
+        mine = headline[headline.indicator_id == r.indicator_id]
+        if mine.empty:
+            continue
+        latest = mine[mine.year == mine.year.max()]
+        by_county = latest.groupby("county_name")["county_average"].first()
+        rows.append([r.title, str(int(mine.year.max())), number(by_county.get("Skåne län"), r.unit),
+                     number(by_county.get("Blekinge län"), r.unit), number(latest.region_average.iloc[0], r.unit)])
+    return {"caption": "Skåne, Blekinge och hela regionen, senaste året (ovägda medelvärden av kommunerna)",
+            "header": ["Nyckeltal", "År", "Skåne", "Blekinge", "Regionen"], "rows": rows,
+            "note": attribution_text(headline.attribution) + "."}
+
+
+# ------------------------------------------------------------------------------------------- one municipality
+
+def profile_table(data: ReportData, code: str) -> dict:
+    mine = data.profile[data.profile.municipality_code == code]
+    rows = []
+    for r in mine.itertuples():
+        change = number(r.change_5_years, r.unit)
+        if r.change_crosses_series_break and change != "–":
+            change += " (över ett seriebrott)"
+        rows.append([r.indicator_title, str(int(r.year)), number(r.value, r.unit),
+                     f"{int(r.rank_in_region)} av {int(r.municipalities_ranked)}", number(r.region_average, r.unit),
+                     change, r.attribution])
+    return {"caption": "Senaste värde per nyckeltal (totalt för kvinnor och män)",
+            "header": ["Nyckeltal", "År", "Värde", "Rang i regionen", "Regionens snitt", "Förändring på 5 år",
+                       "Källa"],
+            "rows": rows, "note": "Rang, snitt och förändring: sydstats beräkningar. Rang 1 = bäst där riktningen "
+                                  "är känd, annars högst värde."}
+
+
+def trends_figure(data: ReportData, code: str, name: str, out: Path) -> dict | None:
+    trends = data.trends
+    panels, header, by_year, attributions = [], ["År"], {}, set()
+    for row in data.headlines.itertuples():
+        mine = trends[(trends.indicator_id == row.indicator_id) & (trends.municipality_code == code)]
+        if mine.empty:
+            continue
+        attributions |= set(mine.attribution)
+        sexes = ["K", "M"] if mine.sex.isin(["K", "M"]).any() else ["T"]
+        series = {s: mine[mine.sex == s][["year", "value"]] for s in sexes}
+        region = mine[mine.sex == "T"][["year", "region_average"]].rename(columns={"region_average": "value"})
+        series["region"] = region
+        panels.append({"title": _panel_title(row), "series": series,
+                       "breaks": mine.loc[mine.is_series_break, "year"].unique().tolist()})
+        for key, frame in series.items():
+            label = f"{_short(row.title, 36)} – {'regionens snitt' if key == 'region' else SEX_WORDS[key]}"
+            header.append(label)
+            for year, value in zip(frame.year, frame.value, strict=True):
+                by_year.setdefault(int(year), {})[label] = number(value, row.unit)
+    if not panels:
+        return None
+    src = f"diagram/{code}-utveckling.svg"
+    charts.municipality_trends(panels, out / src)
+    return {"src": src, "width": 990,
+            "alt": (f"Linjediagram i {len(panels)} delar för {name}: kvinnor (orange, ringar) och män (blå, kvadrater) "
+                    f"eller totalt (grön, trianglar) jämfört med regionens snitt (svart streckad linje), per år. "
+                    f"Siffrorna finns i tabellen under diagrammet."),
+            "caption": f"{name} jämfört med regionens snitt (ovägt medelvärde av kommunerna). Prickade lodlinjer "
+                       f"markerar seriebrott.",
+            "attribution": attribution_text(attributions),
+            "table": {"caption": f"Nyckeltal per år för {name}", "header": header,
+                      "rows": [[str(y)] + [v.get(h, "–") for h in header[1:]] for y, v in sorted(by_year.items())]}}
+
+
+def sex_gap_figure(data: ReportData, code: str, name: str, out: Path) -> dict | None:
+    mine = data.sex_gap[data.sex_gap.municipality_code == code].copy()
+    if mine.empty:
+        return None
+    mine["label"] = [_short(t, 52) for t in mine.indicator_title]
+    src = f"diagram/{code}-kon.svg"
+    charts.sex_gap_bars(mine, out / src)
+    widest = mine.loc[mine.gap_women_minus_men.abs().idxmax()]
+    return {"src": src, "width": 750,
+            "alt": (f"Liggande stapeldiagram för {name}: skillnaden mellan kvinnor och män i procentenheter för "
+                    f"{len(mine)} nyckeltal, senaste år. Störst skillnad: {widest.indicator_title}, "
+                    f"{number(widest.gap_women_minus_men)} procentenheter."),
+            "caption": "Kvinnor minus män, procentenheter. Staplar åt höger (heldragna) betyder högre värde för "
+                       "kvinnor, åt vänster (snedstreckade) högre för män.",
+            "attribution": attribution_text(mine.attribution),
+            "table": {"caption": f"Kvinnor och män i {name}, senaste år",
+                      "header": ["Nyckeltal", "År", "Kvinnor", "Män", "Skillnad (procentenheter)"],
+                      "rows": [[r.indicator_title, str(int(r.year)), number(r.value_women, "percent"),
+                                number(r.value_men, "percent"), number(r.gap_women_minus_men)]
+                               for r in mine.itertuples()]}}
+
+
+def segregation_figure(data: ReportData, code: str, name: str, out: Path) -> dict | None:
+    seg = data.segregation
+    mine = seg[seg.municipality_code == code]
+    if mine.empty:
+        return None
+    region = seg[seg.municipality_code.isin(data.municipalities.municipality_code)]
+    region = region.groupby("year", as_index=False)["dissimilarity"].mean()
+    src = f"diagram/{code}-segregation.svg"
+    charts.segregation_lines(mine, region, name, out / src)
+    first, last = mine.iloc[0], mine.iloc[-1]
+    regional = dict(zip(region.year, region.dissimilarity, strict=True))
+    return {"src": src, "width": 650,
+            "alt": (f"Linjediagram: segregationsindex D för {name} (grön, trianglar) och regionens snitt (svart "
+                    f"streckad) per år. {name}: {number(first.dissimilarity, decimals=2)} år {int(first.year)}, "
+                    f"{number(last.dissimilarity, decimals=2)} år {int(last.year)}."),
+            "caption": "Olikhetsindex D (0 = utländsk och svensk bakgrund bor lika fördelat över kommunens "
+                       "DeSO-områden, 1 = helt åtskilt), sydstats beräkning ur befolkning per DeSO. Inte jämförbart "
+                       "med SCB:s SAMS-baserade index.",
+            "attribution": attribution_text(mine.attribution),
+            "table": {"caption": f"Segregationsindex för {name}",
+                      "header": ["År", f"D {name}", "D regionens snitt", "Antal DeSO", "Befolkning"],
+                      "rows": [[str(int(r.year)), number(r.dissimilarity, decimals=3),
+                                number(regional.get(r.year), decimals=3), str(int(r.areas)),
+                                number(r.population, decimals=0)] for r in mine.itertuples()]}}
+
+
+def area_types_table(data: ReportData, code: str) -> dict | None:
+    mine = data.area_types[data.area_types.municipality_code == code]
+    if mine.empty:
+        return None
+    latest = mine[mine.year == mine.year.max()]
+    return {"caption": f"RegSO-områden per områdestyp, {int(latest.year.iloc[0])} (1 = stora socioekonomiska "
+                       f"utmaningar, 5 = mycket goda förutsättningar)",
+            "header": ["Områdestyp", "Antal RegSO", "Befolkning"],
+            "rows": [[str(int(r.area_type)), str(int(r.regso_count)), number(r.population, decimals=0)]
+                     for r in latest.itertuples()],
+            "note": "Källa: SCB (områdestyper); befolkning: sydstats summering."}
+
+
+def projects_table(data: ReportData, code: str) -> dict | None:
+    mine = data.projects[data.projects.municipality_code == code]
+    if mine.empty:
+        return None
+    coverage = {"local": "kommunen", "programme_area": "hela programområdet", "national": "hela landet"}
+    rows = [[r.name + (" (syntetiskt exempel)" if r.is_synthetic else ""),
+             REGISTER_LABELS.get(r.register, r.register), r.owner_name or "–",
+             f"{r.start_date or '–'} – {r.end_date or '–'}", number(r.total_budget_sek, "sek", 0),
+             coverage.get(r.coverage, r.coverage)] for r in mine.itertuples()]
+    return {"caption": "Projekt som verkar i kommunen (hela projektets budget, inte kommunens andel)",
+            "header": ["Projekt", "Register", "Projektägare", "Period", "Total budget", "Verkar i"], "rows": rows,
+            "note": attribution_text(mine.attribution) + "."}
+
