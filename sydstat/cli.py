@@ -139,7 +139,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
           f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
           f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")
-    return 0
+    print("\nHTML report (region overview + one page per municipality):")
+    args.municipality, args.out = None, None
+    return cmd_report(args)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
