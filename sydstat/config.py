@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,7 @@ class Settings:
     home: Path
     urls: dict[str, str]
     freshness_hours: dict[str, int]
+    rate_per_second: dict[str, float] = field(default_factory=dict)  # per-source politeness overrides
 
     @property
     def work_db(self) -> Path:
@@ -79,4 +80,7 @@ def load_settings() -> Settings:
     # Expected cadence per source comes from its catalogue (`cadence_hours`); sydstat.toml may override it.
     freshness = {source: int(cfg["freshness_hours"]) for source, cfg in file_cfg.get("sources", {}).items()
                  if isinstance(cfg, dict) and cfg.get("freshness_hours") is not None}
-    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness)
+    # Requests per second to an upstream without a published limit (Kolada: 5 by default, see sources/http.py).
+    rates = {source: float(cfg["rate_per_second"]) for source, cfg in file_cfg.get("sources", {}).items()
+             if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None}
+    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness, rate_per_second=rates)
