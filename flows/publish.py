@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 
 from flows.common import work_db, writer_slot
 from flows.events import SOURCE_LOADED, WAREHOUSE_PUBLISHED, emit, source_resource, warehouse_resource
-from sydstat.config import Settings, load_settings
+from sydstat.config import Settings, ensure_home_writable, load_settings
 from warehouse.export import export_parquet
 from warehouse.loader import record_failure
 from warehouse.publish import publish
@@ -75,6 +75,7 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
     Prefect keeps a failed flow's exception — and so its frames — alive: the frames are cleared and the connection
     is dropped from the handle, so no frame keeps DuckDB alive after the run."""
     settings = load_settings()
+    ensure_home_writable(settings.home)
     run = SourceRun(source, run_id, settings, work_db(settings), mode)
     start_run(run.con, run_id, command)
     try:

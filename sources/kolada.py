@@ -81,7 +81,9 @@ class KoladaClient:
                 for year_chunk in chunks([str(y) for y in years]):
                     path = (f"/data/kpi/{_segment(kpi_chunk)}/municipality/{_segment(muni_chunk)}"
                             f"/year/{_segment(year_chunk)}")
-                    yield from self._pages(path, params)
+                    for page in self._pages(path, params):
+                        check_value_records(page.payload["values"], self.base_url + path)
+                        yield page
 
 
     def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str], years: Sequence[int],
@@ -98,6 +100,28 @@ class KoladaClient:
                     if payload["values"]:
                         return True
         return False
+
+
+VALUE_RECORD_FIELDS = frozenset({"kpi", "municipality", "period", "values"})
+VALUE_FIELDS = frozenset({"gender", "value"})
+
+
+def check_value_records(records: list, url: str) -> None:
+    """Schema drift stops the batch with a message that names the field, instead of loading NULL keys: every data
+    record needs kpi, municipality, period and a values list whose entries have gender and value. Extra fields are
+    fine (Kolada adds some over time); new codes inside the fields are the validation suite's business."""
+    for record in records:
+        missing = VALUE_RECORD_FIELDS - record.keys() if isinstance(record, dict) else VALUE_RECORD_FIELDS
+        if not missing and isinstance(record["values"], list):
+            missing = next((VALUE_FIELDS - v.keys() if isinstance(v, dict) else VALUE_FIELDS
+                            for v in record["values"] if not isinstance(v, dict) or VALUE_FIELDS - v.keys()), set())
+            where = "values[] entries"
+        else:
+            where = "records"
+        if missing:
+            found = sorted(record.keys()) if isinstance(record, dict) else type(record).__name__
+            raise UpstreamError("kolada", url, f"schema drift: {where} lack {', '.join(sorted(missing))} "
+                                               f"(record fields: {found})")
 
 
 def _segment(ids: Sequence[str]) -> str:

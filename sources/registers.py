@@ -57,10 +57,19 @@ def detect_format(columns: list[str]) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else Windows-1252 (what Excel writes); anything else is not a text export."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict"), "cp1252"
+        pass
+    try:
+        text = data.decode("cp1252", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not a text export: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither "
+                             f"UTF-8 nor Windows-1252") from None
+    if "\x00" in text:
+        raise UnreadableFile("not a text export: the file contains NUL bytes (binary data?)")
+    return text, "cp1252"
 
 
 def _records_from_json(text: str) -> list[dict]:

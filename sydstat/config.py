@@ -84,3 +84,28 @@ def load_settings() -> Settings:
     rates = {source: float(cfg["rate_per_second"]) for source, cfg in file_cfg.get("sources", {}).items()
              if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None}
     return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness, rate_per_second=rates)
+
+
+class HomeNotWritable(RuntimeError):
+    """SYDSTAT_HOME cannot take writes; the message names the path and the operating system's reason."""
+
+
+def ensure_home_writable(home: Path) -> None:
+    """Fail before any work — with the path and the reason — when SYDSTAT_HOME is read-only, not a directory or on a
+    full disk, rather than with a stack trace halfway through a run. (A disk that fills up later still fails the
+    batch cleanly: every load is one transaction and the published copy is only replaced after a complete run.)"""
+    probe = home / f".write-probe-{os.getpid()}"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as fh:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise HomeNotWritable(f"SYDSTAT_HOME {home} is not writable: {exc.strerror or exc}. Free space or fix the "
+                              f"permissions, or point SYDSTAT_HOME elsewhere.") from None
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -29,12 +29,36 @@ MAX_IDS = 25
 class Fault:
     """One injected misbehaviour for requests whose path contains `match`, applied `times` times."""
 
-    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset
+    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset | drift
     match: str = ""
     times: int = 1
     status: int = 500
     retry_after: str | None = None
     seconds: float = 0.0
+    drift: str = "rename"  # for kind 'drift': one of DRIFTS
+
+
+def _renamed(record: dict) -> dict:
+    record["municipality_id"] = record.pop("municipality")
+    return record
+
+
+def _without_period(record: dict) -> dict:
+    record.pop("period")
+    return record
+
+
+def _extra_field(record: dict) -> dict:
+    return {**record, "municipality_type": "K", "values": [{**v, "count": 1} for v in record["values"]]}
+
+
+def _new_sex_code(record: dict) -> dict:
+    return {**record, "values": [{**v, "gender": "X" if v["gender"] == "T" else v["gender"]}
+                                 for v in record["values"]]}
+
+
+# Schema drift in Kolada data records: a renamed field, a missing one, extra ones, a new code in a known field.
+DRIFTS = {"rename": _renamed, "missing": _without_period, "extra": _extra_field, "new_code": _new_sex_code}
 
 
 @dataclass
@@ -171,6 +195,8 @@ def _handler_for(server: ReplayServer):
                 return self._send(400, {"error": str(exc)})
             if fault and fault.kind == "empty_page":
                 body = {"values": [], "count": 0, "next_url": None, "previous_url": None}
+            if fault and fault.kind == "drift" and status == 200:
+                body = {**body, "values": [DRIFTS[fault.drift](dict(r)) for r in body.get("values", [])]}
             if fault and fault.kind == "loop" and status == 200:
                 body["next_url"] = f"{self._base_url()}{parsed.path}?{parsed.query}"
             if fault and fault.kind == "truncate":

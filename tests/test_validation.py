@@ -10,8 +10,9 @@ PARAMS = {"known_municipality_codes": ["1280", "1281"], "known_indicator_ids": [
 
 def frame(rows):
     cols = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted", "unit"]
-    return pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows], columns=cols).astype(
+    out = pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows], columns=cols).astype(
         {"year": "Int64", "value": "Float64"})
+    return out.assign(invalid_value=pd.array([False] * len(out), dtype="boolean"))
 
 
 GOOD = [("N03920", "1280", 2023, "T", 5.0, None, False, "percent"),

@@ -33,6 +33,7 @@ def values_frame(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
     out["year"] = pd.to_numeric(out["year"].str[:4], errors="coerce").astype("Int64")
     out["period"] = out["year"].astype("string")
     out["value"] = frame["value"].astype("Float64")
+    out["invalid_value"] = pd.array([False] * len(out), dtype="boolean")  # the decoder already made ".." etc. NULL
     out["status"] = frame["status"]
     out["is_deleted"] = pd.array([False] * len(out), dtype="boolean")
     out["unit"] = out.indicator_id.map({s["id"]: s["unit"] for s in table["indicators"].values()}).astype("string")

@@ -14,7 +14,8 @@ import pandas as pd
 SOURCE = "kolada"
 _DISCONTINUED = re.compile(r"\s*\(-(\d{4})\)\s*$")
 
-VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted", "snapshot_id"]
+VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "invalid_value", "status", "is_deleted",
+                 "snapshot_id"]
 
 
 def parse_title(title: str) -> dict:
@@ -115,7 +116,8 @@ def _as_bool(value) -> bool:
 def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | None = None) -> pd.DataFrame:
     """Flatten `/data` pages (one record per kpi × municipality × period, nested values per sex) to one row per value.
 
-    Ids stay strings (leading zeros), `period` becomes an int year, a null value stays NULL (never 0), `status`
+    Ids stay strings (leading zeros), `period` becomes an int year, a null value stays NULL (never 0), a value that
+    is not a number is flagged `invalid_value` (the suite quarantines it), `status`
     stays nullable text, and `isdeleted` (incremental responses; per value or per record) becomes `is_deleted`.
     """
     kpi, muni, year, sex, value, status, deleted, snaps = [], [], [], [], [], [], [], []
@@ -133,12 +135,16 @@ def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | Non
                 status.append(v.get("status") or None)
                 deleted.append(record_deleted or bool(v.get("isdeleted", False)))
                 snaps.append(snapshot_id)
+    raw_value = pd.Series(value, dtype="object")
+    numeric = pd.to_numeric(raw_value, errors="coerce").astype("Float64")
     frame = pd.DataFrame({
         "indicator_id": pd.array([None if k is None else str(k) for k in kpi], dtype="string"),
         "municipality_code": pd.array([None if m is None else str(m) for m in muni], dtype="string"),
         "year": pd.to_numeric(pd.Series(year, dtype="object"), errors="coerce").astype("Int64"),
         "sex": pd.array(sex, dtype="string"),
-        "value": pd.to_numeric(pd.Series(value, dtype="object"), errors="coerce").astype("Float64"),
+        "value": numeric,
+        # a value the source sent that is not a number ("5,3", "abc"): quarantined by the suite, never a silent NULL
+        "invalid_value": pd.array(raw_value.notna() & numeric.isna(), dtype="boolean"),
         "status": pd.array(status, dtype="string"),
         "is_deleted": pd.array(deleted, dtype="boolean"),
         "snapshot_id": pd.array(snaps, dtype="string"),
