@@ -66,6 +66,28 @@ def stage_pipeline(full: bool) -> dict:
             "data_requests": None}
 
 
+def stage_scb() -> dict:
+    """SCB DeSO population by background for all ~6 000 DeSO through the real flow (PxWebApi 2.0 replay)."""
+    from flows.scb import ingest_scb
+
+    started = time.monotonic()
+    summary = ingest_scb(full=True, synthetic=True)
+    batch = summary["batches"][0]
+    return {"seconds": time.monotonic() - started, "rows_loaded": batch["rows_inserted"],
+            "requests": batch["requests"]}
+
+
+def stage_registers(path: str) -> dict:
+    """A 20 000-project ESF+ export through `ingest_register_file` (PII scrubbed, names resolved, SCD2 load)."""
+    from flows.registers import ingest_register_file
+
+    started = time.monotonic()
+    summary = ingest_register_file(path, synthetic=True)
+    batch = summary["batches"][0]
+    return {"seconds": time.monotonic() - started, "projects_loaded": batch["rows_inserted"],
+            "quarantined": batch["rows_quarantined"], "load_seconds": batch["seconds"]}
+
+
 def stage_load_ratio(published: str) -> dict:
     """Our loader (MERGE into an empty fact table) vs a bare INSERT … SELECT * FROM arrow of the same rows."""
     import duckdb
@@ -178,19 +200,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage:
         result = {"baseline": lambda: stage_baseline(os.environ["SYDSTAT_KOLADA_URL"]),
                   "full": lambda: stage_pipeline(True), "noop": lambda: stage_pipeline(False),
-                  "load_ratio": lambda: stage_load_ratio(rest[0]),
+                  "load_ratio": lambda: stage_load_ratio(rest[0]), "scb": stage_scb,
+                  "registers": lambda: stage_registers(rest[0]),
                   "export_queries": lambda: stage_export_and_queries(rest[0])}[args.stage]()
         result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps(result))
         return 0
 
-    from benchmarks.national import dataset, write_catalog
+    from benchmarks.national import (
+        dataset,
+        deso_dataset,
+        write_area_and_register_catalogs,
+        write_catalog,
+        write_register_export,
+    )
     from sydstat.config import load_settings
     from sydstat.replay import ReplayServer
 
     settings = load_settings()
     work = Path(tempfile.mkdtemp(prefix="sydstat-bench-"))
     write_catalog(work / "catalog", args.kpis)
+    write_area_and_register_catalogs(work / "catalog")
+    register_export = work / "esf_plus_national.csv"
+    n_projects = write_register_export(register_export)
     print(f"generating the national replay ({args.kpis} KPIs × 290 municipalities × 25 years)…", flush=True)
     data = dataset(args.kpis)
     records = len(data.values)
@@ -200,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
            "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "False"}
     print("starting a Prefect server (outside the timings)…", flush=True)
-    with ReplayServer(dataset=data) as server, PrefectServer(env, work / "prefect-server.log") as prefect:
-        env = {**env, "SYDSTAT_KOLADA_URL": server.url}
+    deso = deso_dataset()
+    with ReplayServer(dataset=data, pxweb=deso) as server, PrefectServer(env, work / "prefect-server.log") as prefect:
+        env = {**env, "SYDSTAT_KOLADA_URL": server.url, "SYDSTAT_SCB_URL": server.scb_url}
         print("baseline script…", flush=True)
         baseline = run_stage("baseline", env)
         print("full build through the flow…", flush=True)
@@ -212,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         server.requests.clear()
         noop = run_stage("noop", {**env, "PREFECT_API_URL": prefect.api})
         noop["data_requests"] = server.data_requests()
+        print(f"SCB DeSO population ({len(deso.regions)} DeSO)…", flush=True)
+        scb = run_stage("scb", {**env, "PREFECT_API_URL": prefect.api})
+        print(f"register export ({n_projects} projects)…", flush=True)
+        registers = run_stage("registers", {**env, "PREFECT_API_URL": prefect.api}, str(register_export))
     published = str(work / "home" / "warehouse.duckdb")
     print("load throughput, Parquet export, queries…", flush=True)
     load = run_stage("load_ratio", env, published)
@@ -230,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_bytes": full["peak_rss_bytes"], "parquet_export_seconds": exq["export_seconds"],
         "query_p50_ms": exq["query_p50_ms"], "query_p95_ms": exq["query_p95_ms"],
         "kolada_rate_per_second": args.rate or None, "prefect": "running server (as deployed)",
-        "stages": {"baseline": baseline, "full": full, "noop": noop, "load": load, "export_queries": exq},
+        "deso_areas": len(deso.regions), "scb_rows_loaded": scb["rows_loaded"], "scb_seconds": scb["seconds"],
+        "scb_requests": scb["requests"], "register_projects": n_projects,
+        "register_projects_loaded": registers["projects_loaded"], "register_seconds": registers["seconds"],
+        "stages": {"baseline": baseline, "full": full, "noop": noop, "scb": scb, "registers": registers, "load": load,
+                   "export_queries": exq},
     }
     out = settings.home / "bench" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,12 +34,15 @@ SOURCE = "scb"
 def extract_table(client: PxWebClient, table: dict) -> tuple[pd.DataFrame, list[str], list[str]]:
     """(cells, DeSO codes asked for, snapshot ids) for one catalogue table."""
     variables, _updated = client.metadata(table["id"])
-    region = {m["municipality_code"] for m in region_municipalities()}
+    load = load_catalog(SOURCE)["load"]
+    # region = the 38 (default); all = every DeSO the table lists (the national benchmark)
+    region = ({m["municipality_code"] for m in region_municipalities()}
+              if load.get("municipalities", "region") == "region" else None)
     selection = {name: info["values"] for name, info in variables.items()}
     selection["Region"] = ts.region_deso_codes(variables["Region"]["values"], region)
     if not selection["Region"]:
         raise ValueError(f"table {table['id']}: no DeSO codes of the region in its metadata")
-    first_year = str(load_catalog(SOURCE)["load"]["first_year"])
+    first_year = str(load["first_year"])
     selection["Tid"] = [t for t in variables["Tid"]["values"] if t[:4] >= first_year]
     results = client.query(table["id"], selection)
     frame = pd.concat([jsonstat2_frame(r.payload) for r in results], ignore_index=True)

@@ -72,33 +72,36 @@ class KoladaClient:
     def municipalities(self) -> list[Page]:
         return list(self._pages("/municipality"))
 
-    def values(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str], years: Sequence[int],
+    def values(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int],
                from_date: date | None = None) -> Iterator[Page]:
-        """Data pages for every kpi × municipality × year chunk combination, incremental when `from_date` is set."""
+        """Data pages for every kpi × municipality × year chunk combination, incremental when `from_date` is set.
+
+        municipality_ids None: every municipality (and region) Kolada has, without a municipality segment."""
         params = {"from_date": from_date.isoformat()} if from_date else {}
+        for path in self._data_paths(kpi_ids, municipality_ids, years):
+            for page in self._pages(path, params):
+                check_value_records(page.payload["values"], self.base_url + path)
+                yield page
+
+    @staticmethod
+    def _data_paths(kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None,
+                    years: Sequence[int]) -> Iterator[str]:
         for kpi_chunk in chunks(kpi_ids):
-            for muni_chunk in chunks(municipality_ids):
+            for muni_chunk in chunks(municipality_ids) if municipality_ids is not None else [None]:
                 for year_chunk in chunks([str(y) for y in years]):
-                    path = (f"/data/kpi/{_segment(kpi_chunk)}/municipality/{_segment(muni_chunk)}"
-                            f"/year/{_segment(year_chunk)}")
-                    for page in self._pages(path, params):
-                        check_value_records(page.payload["values"], self.base_url + path)
-                        yield page
+                    muni = f"/municipality/{_segment(muni_chunk)}" if muni_chunk is not None else ""
+                    yield f"/data/kpi/{_segment(kpi_chunk)}{muni}/year/{_segment(year_chunk)}"
 
-
-    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str], years: Sequence[int],
+    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int],
                       from_date: date) -> bool:
         """Has any value changed since `from_date`? One `per_page=1` request per chunk, stopping at the first hit."""
-        for kpi_chunk in chunks(kpi_ids):
-            for muni_chunk in chunks(municipality_ids):
-                for year_chunk in chunks([str(y) for y in years]):
-                    url = (f"{self.base_url}/data/kpi/{_segment(kpi_chunk)}/municipality/{_segment(muni_chunk)}"
-                           f"/year/{_segment(year_chunk)}")
-                    payload, _ = self.http.get_json(url, params={"per_page": 1, "from_date": from_date.isoformat()})
-                    if not isinstance(payload, dict) or not isinstance(payload.get("values"), list):
-                        raise UpstreamError("kolada", url, "response is not a Kolada envelope (no 'values' list)")
-                    if payload["values"]:
-                        return True
+        for path in self._data_paths(kpi_ids, municipality_ids, years):
+            url = self.base_url + path
+            payload, _ = self.http.get_json(url, params={"per_page": 1, "from_date": from_date.isoformat()})
+            if not isinstance(payload, dict) or not isinstance(payload.get("values"), list):
+                raise UpstreamError("kolada", url, "response is not a Kolada envelope (no 'values' list)")
+            if payload["values"]:
+                return True
         return False
 
 

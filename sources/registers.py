@@ -57,19 +57,24 @@ def detect_format(columns: list[str]) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Excel writes); anything else is not a text export."""
+    """UTF-16 with a BOM (Excel's "Unicode text"), UTF-8 (with or without BOM), else Windows-1252 (what Excel writes
+    as CSV); anything else is not a text export."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"not a text export: broken UTF-16 at offset {exc.start}") from None
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252", errors="strict")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not a text export: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither "
-                             f"UTF-8 nor Windows-1252") from None
+        try:
+            text, encoding = data.decode("cp1252", errors="strict"), "cp1252"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"not a text export: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither "
+                                 f"UTF-8 nor Windows-1252") from None
     if "\x00" in text:
-        raise UnreadableFile("not a text export: the file contains NUL bytes (binary data?)")
-    return text, "cp1252"
+        raise UnreadableFile("not a text export: the file contains NUL bytes (binary data, or UTF-16 without a BOM?)")
+    return text, encoding
 
 
 def _records_from_json(text: str) -> list[dict]:

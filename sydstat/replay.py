@@ -263,28 +263,52 @@ def route(dataset: KoladaDataset, path: str, query: dict, base: str) -> tuple[in
             and parts[5] == "year":
         return 200, _page(_data_records(dataset, _ids(parts[2]), _ids(parts[4]), _ids(parts[6]), query),
                           query, base, path)
+    if len(parts) == 5 and parts[0] == "data" and parts[1] == "kpi" and parts[3] == "year":  # every municipality
+        every = [str(m["id"]) for m in dataset.municipalities]
+        return 200, _page(_data_records(dataset, _ids(parts[2]), every, _ids(parts[4]), query), query, base, path)
     return 404, {"error": f"unknown path {path}"}
 
 
 def _data_records(dataset: KoladaDataset, kpis: list[str], munis: list[str], years: list[str], query: dict) -> list:
+    """The matching records, rendered lazily: only the requested page's records become JSON dicts (a 37-page
+    national query would otherwise build all 181 000 records for every page)."""
     from_date = date.fromisoformat(query["from_date"][0]) if "from_date" in query else None
-    year_set = {int(y) for y in years}
-    records = []
+    years_sorted = sorted({int(y) for y in years})
+    values = dataset.values
+    keys = []
     for kpi in kpis:
         for muni in munis:
-            for year in sorted(year_set):
-                record = dataset.values.get((kpi, muni, year))
+            for year in years_sorted:
+                record = values.get((kpi, muni, year))
                 if record is None:
                     continue
                 if from_date is None and record["deleted"]:
                     continue
                 if from_date is not None and record["updated"] < from_date:
                     continue
-                out = {"kpi": kpi, "municipality": muni, "period": year,
-                       "values": [{"gender": sex, "count": 1, "status": "", "value": value}
-                                  for sex, value in record["values"].items()]}
-                if from_date is not None:
-                    for v in out["values"]:
-                        v["isdeleted"] = record["deleted"]
-                records.append(out)
-    return records
+                keys.append((kpi, muni, year))
+    return _LazyRecords(keys, values, from_date is not None)
+
+
+class _LazyRecords(list):
+    """A list of record keys whose slices render Kolada data records."""
+
+    def __init__(self, keys: list, values: dict, incremental: bool):
+        super().__init__(keys)
+        self._values, self._incremental = values, incremental
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self._render(super().__getitem__(index))
+        return [self._render(k) for k in super().__getitem__(index)]
+
+    def _render(self, key: tuple) -> dict:
+        kpi, muni, year = key
+        record = self._values[key]
+        out = {"kpi": kpi, "municipality": muni, "period": year,
+               "values": [{"gender": sex, "count": 1, "status": "", "value": value}
+                          for sex, value in record["values"].items()]}
+        if self._incremental:
+            for v in out["values"]:
+                v["isdeleted"] = record["deleted"]
+        return out

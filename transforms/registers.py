@@ -214,9 +214,11 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
         owner = org_key(owner_number, owner_name)
         orgs.append({"org_key": owner, "org_number": owner_number, "org_name": owner_name})
         project_orgs.append({"register": register, "project_id": project_id, "org_key": owner, "role": "owner"})
+        partner_keys = []
         for partner in split_list(raw["partners"]):
             partner = scrub(partner)
             key = org_key(None, partner)
+            partner_keys.append(key)
             orgs.append({"org_key": key, "org_number": None, "org_name": partner})
             project_orgs.append({"register": register, "project_id": project_id, "org_key": key, "role": "partner"})
         names = split_list(raw["municipalities"])
@@ -237,8 +239,7 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
                    "phase": scrub(raw["phase"]), "fund_code": fund_code(raw["fund"], register),
                    "owner_org_key": owner, "region_text": scrub(raw["region_text"] or raw["county"]),
                    "start_date": start, "end_date": end, "is_synthetic": synthetic, **amounts,
-                   "municipality_codes": sorted(codes), "partner_keys": sorted(
-                       o["org_key"] for o in project_orgs if o["project_id"] == project_id and o["role"] == "partner")}
+                   "municipality_codes": sorted(codes), "partner_keys": sorted(partner_keys)}
         project["row_hash"] = hashlib.sha256(json.dumps(project, sort_keys=True, default=str).encode()).hexdigest()
         projects.append(project)
     projects_frame = pd.DataFrame(projects)

@@ -8,9 +8,10 @@ from transforms.areas import DESO
 from transforms.segregation import indices_by_municipality
 
 
-def region_deso_codes(codes: list[str], municipality_codes: set[str]) -> list[str]:
-    """The DeSO codes (real pattern) that lie in the given municipalities (their first four digits)."""
-    return [c for c in codes if DESO.match(c) and c[:4] in municipality_codes]
+def region_deso_codes(codes: list[str], municipality_codes: set[str] | None) -> list[str]:
+    """The DeSO codes (real pattern) that lie in the given municipalities (their first four digits); every DeSO code
+    when `municipality_codes` is None."""
+    return [c for c in codes if DESO.match(c) and (municipality_codes is None or c[:4] in municipality_codes)]
 
 
 def area_population(frame: pd.DataFrame, table: dict) -> pd.DataFrame:

@@ -34,6 +34,18 @@ def test_request_count_is_the_minimum_at_max_page_size(replay):
     assert sum(len(p.payload["values"]) for p in pages) == 2 * per_chunk_records
 
 
+def test_all_municipalities_without_a_municipality_segment(replay):
+    """`municipalities: all`: one path per KPI × year chunk (no municipality segment), pages filled to 5 000."""
+    client = KoladaClient(replay.url, HttpClient("kolada"))
+    pages = list(client.values(list(SAMPLE_KPIS), None, range(2010, 2026)))
+    assert all("/municipality/" not in r for r in replay.requests if r.startswith("/v3/data/"))
+    assert sum(len(p.payload["values"]) for p in pages) == 25 * 38 * 16
+    assert replay.data_requests() == len(pages) == -(-25 * 38 * 16 // 5000)  # the minimum: 4
+    replay.requests.clear()
+    assert client.changed_since(list(SAMPLE_KPIS), None, range(2010, 2026), date(2026, 12, 1)) is False
+    assert replay.data_requests() == 1  # one probe for 25 KPIs × every municipality
+
+
 def test_incremental_from_date_returns_only_changes(replay):
     replay.dataset.set_value("N03920", "1280", 2024, "T", 12.3, updated=date(2026, 11, 1))
     replay.dataset.delete("N03920", "1281", 2024, updated=date(2026, 11, 1))

@@ -147,7 +147,7 @@ def test_cp1252_csv_is_read(tmp_path):
     ("cut.json", '[{"ärende-id": "1", "projektnamn": "x"', "invalid JSON"),
     ("fake.xlsx", "<html><body>Logga in</body></html>", "not a real .xlsx file (an HTML page)"),
     ("other.csv", "a;b;c\n1;2;3\n", "unknown columns ['a', 'b', 'c']"),
-    ("utf16.csv", ESF.encode("utf-16"), "unknown columns"),
+    ("utf16-no-bom.csv", ESF.replace("\ufeff", "").encode("utf-16-le"), "NUL bytes"),
     ("header_only.csv", "Diarienummer;Projektnamn;Stödmottagare\n", "no records"),
 ])
 def test_unreadable_files_are_refused_clearly(tmp_path, name, content, message):
@@ -160,3 +160,10 @@ def test_real_xlsx(tmp_path):
     frame.to_excel(tmp_path / "esf.xlsx", index=False)
     file = read_register_file(tmp_path / "esf.xlsx")
     assert file.format == "esf_plus" and tr.conform(file, MUNIS).projects.iloc[0].project_id == "23-017"
+
+
+def test_utf16_export_with_bom_is_read(tmp_path):
+    path = tmp_path / "esf-unicode.csv"
+    path.write_bytes(ESF.encode("utf-16"))  # Python writes the BOM, as Excel's "Unicode text" does
+    file = read_register_file(path)
+    assert file.format == "esf_plus" and file.encoding == "utf-16"
