@@ -74,8 +74,13 @@ class KoladaExtract:
         self.value_frames.append(frame)
         self.value_snapshot_ids.append(page.snapshot_id)
 
-    def values(self) -> pd.DataFrame:
-        return pd.concat(self.value_frames, ignore_index=True) if self.value_frames else tk.values_frame([])
+    def take_values(self) -> pd.DataFrame:
+        """All values as one frame; the per-page frames are released (holding both doubled the peak memory)."""
+        frames, self.value_frames = self.value_frames, []
+        if not frames:
+            return tk.values_frame([])
+        values = pd.concat(frames, ignore_index=True)
+        return values.astype({"snapshot_id": "category"})  # pages' categories differ: concat gave plain objects
 
 
 def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
@@ -183,7 +188,7 @@ def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, 
         municipalities = tk.municipalities_frame([r for p in ex.municipality_pages for r in p.payload["values"]],
                                                  seed, counties)
     indicators = tk.indicators_frame([r for p in ex.kpi_pages for r in p.payload["values"]], catalog)
-    values = ex.values()
+    values = ex.take_values()
     if ex.plan.mode == "full":
         unknown = sorted(set(ex.plan.kpi_ids) - set(indicators.indicator_id))
         if unknown:
@@ -208,13 +213,14 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthet
     known_munis = (municipalities.municipality_code.tolist() if municipalities is not None
                    else known_codes(con, "dim_municipality"))
     known_kpis = sorted(set(indicators.indicator_id) | set(known_codes(con, "dim_indicator")))
-    live = values[~values.is_deleted.fillna(False)]
+    deleted = values.is_deleted.fillna(False)
+    live = values[~deleted] if deleted.any() else values
     outcome = validate_task(SOURCE_SUITE, live, {"known_municipality_codes": known_munis,
                                                  "known_indicator_ids": known_kpis,
                                                  "max_year": ex.extracted_on.year + 1}, settings)
     if not outcome.ok:
         raise BatchRejected("; ".join(outcome.critical_failures))
-    deletions = values[values.is_deleted.fillna(False)][FACT_KEY]
+    deletions = values[deleted][FACT_KEY]
     scope = None
     if ex.plan.mode == "full":
         scope = {"source": [SOURCE], "indicator_id": ex.plan.kpi_ids, "municipality_code": ex.plan.municipality_ids,

@@ -85,13 +85,53 @@ def _describe(config) -> str:
     return f"{config.type}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
 
 
+CHUNK_ROWS = 400_000  # larger frames are validated in chunks: GX's pandas engine copies the frame per expectation
+
+
 def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, reports_dir: Path) -> ValidationOutcome:
-    """Validate `frame` against the suite; split it into rows to load and rows to quarantine."""
+    """Validate `frame` against the suite; split it into rows to load and rows to quarantine.
+
+    A frame above CHUNK_ROWS is validated in chunks of whole `meta.chunk_by` groups (a column of the uniqueness key,
+    so duplicates never straddle two chunks): same verdicts, a fraction of the peak memory at national scale."""
     frame = frame.reset_index(drop=True)
     suite_json = load_suite_json(suite_name)
     if frame.empty:
         return ValidationOutcome(suite_name, frame, frame.assign(reason=pd.Series(dtype="string")))
     ctx = _context(reports_dir)
+    parts = [_validate_once(ctx, suite_name, suite_json, chunk, parameters)
+             for chunk in _chunks(frame, suite_json.get("meta", {}).get("chunk_by"))]
+    valid = pd.concat([p[0] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][0]
+    quarantined = pd.concat([p[1] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
+    critical = list(dict.fromkeys(c for p in parts for c in p[2]))
+    limit = float(suite_json.get("meta", {}).get("max_quarantine_fraction", 1.0))
+    if len(quarantined) / len(frame) > limit:
+        critical.append(f"{len(quarantined)} of {len(frame)} rows failed expectations (more than {limit:.0%})")
+    docs = None
+    try:
+        docs = ctx.get_docs_sites_urls()[0]["site_url"]
+    except (IndexError, KeyError, TypeError):
+        pass
+    if len(quarantined):
+        log.warning("%s: %d rows quarantined", suite_name, len(quarantined))
+    return ValidationOutcome(suite_name, valid, quarantined, critical, parts[0][3], max(p[4] for p in parts), docs)
+
+
+def _chunks(frame: pd.DataFrame, chunk_by: str | None) -> list[pd.DataFrame]:
+    if len(frame) <= CHUNK_ROWS or not chunk_by or chunk_by not in frame:
+        return [frame]
+    keys = frame[chunk_by].astype("string").fillna("\x00missing")  # rows without a key form a group of their own
+    group_of, group, size = {}, 0, 0
+    for key, count in keys.value_counts().sort_index().items():
+        if size and size + count > CHUNK_ROWS:
+            group, size = group + 1, 0
+        group_of[key] = group
+        size += count
+    groups = keys.map(group_of)
+    return [frame[groups == g].reset_index(drop=True) for g in range(group + 1)]
+
+
+def _validate_once(ctx, suite_name: str, suite_json: dict, frame: pd.DataFrame, parameters: dict) -> tuple:
+    """(valid, quarantined with reason, critical failures, expectations run, expectations failed) for one frame."""
     checkpoint, batch_def, suite = _checkpoint(ctx, suite_name, suite_json)
     result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
     reasons: dict[int, list[str]] = {}
@@ -124,15 +164,5 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
     bad = sorted(reasons)
     quarantined = frame.loc[bad].copy()
     quarantined["reason"] = pd.array(["; ".join(reasons[i]) for i in bad], dtype="string")
-    valid = frame.drop(index=bad).reset_index(drop=True)
-    limit = float(suite_json.get("meta", {}).get("max_quarantine_fraction", 1.0))
-    if len(frame) and len(bad) / len(frame) > limit:
-        critical.append(f"{len(bad)} of {len(frame)} rows failed expectations (more than {limit:.0%})")
-    docs = None
-    try:
-        docs = ctx.get_docs_sites_urls()[0]["site_url"]
-    except (IndexError, KeyError, TypeError):
-        pass
-    if bad:
-        log.warning("%s: %d rows quarantined", suite_name, len(bad))
-    return ValidationOutcome(suite_name, valid, quarantined, critical, len(expectation_results), failed, docs)
+    valid = frame.drop(index=bad).reset_index(drop=True) if bad else frame
+    return valid, quarantined, critical, len(expectation_results), failed

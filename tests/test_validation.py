@@ -64,3 +64,19 @@ def test_suite_is_a_valid_gx_suite():
     suite = gx.ExpectationSuite(**load_suite_json("indicator_values"))
     assert len(suite.expectations) >= 10
     assert all(e.meta.get("on_failure") in ("quarantine", "fail") for e in suite.expectations)
+
+
+def test_large_frames_are_validated_in_chunks_with_the_same_verdicts(tmp_path, monkeypatch):
+    """Chunks hold whole indicator groups: a duplicate pair is still caught, the quarantine fraction is overall."""
+    import sydstat.validation as validation
+
+    rows = [(k, m, y, "T", 1.0, None, False, "percent") for k in ("N03920", "N01951") for m in ("1280", "1281")
+            for y in range(2010, 2020)]
+    rows += [rows[0], ("N03920", "9999", 2015, "T", 1.0, None, False, "percent")]
+    whole = validate_frame("indicator_values", frame(rows), PARAMS, tmp_path)
+    monkeypatch.setattr(validation, "CHUNK_ROWS", 15)
+    assert len(validation._chunks(frame(rows), "indicator_id")) == 2
+    chunked = validate_frame("indicator_values", frame(rows), PARAMS, tmp_path)
+    assert chunked.ok == whole.ok and len(chunked.valid) == len(whole.valid) == 39
+    assert sorted(chunked.quarantined.reason) == sorted(whole.quarantined.reason)
+    assert len(chunked.quarantined) == 3  # the duplicate pair and the unknown municipality

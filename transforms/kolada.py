@@ -147,7 +147,8 @@ def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | Non
         "invalid_value": pd.array(raw_value.notna() & numeric.isna(), dtype="boolean"),
         "status": pd.array(status, dtype="string"),
         "is_deleted": pd.array(deleted, dtype="boolean"),
-        "snapshot_id": pd.array(snaps, dtype="string"),
+        # one raw response per page: a category stores each 64-character id once, not once per value
+        "snapshot_id": pd.Categorical(snaps),
     }, columns=VALUE_COLUMNS)
     return frame
 
