@@ -130,10 +130,19 @@ def _chunks(frame: pd.DataFrame, chunk_by: str | None) -> list[pd.DataFrame]:
     return [frame[groups == g].reset_index(drop=True) for g in range(group + 1)]
 
 
+def _numpy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame GX checks: nullable Int64/Float64 columns as float64 (NA → NaN, which GX also treats as missing).
+    GX 1.x compares numpy numbers vectorised but maps a Python function over every value of a nullable column —
+    6 s of the national build's 13 s of checks. Verdicts refer to the same row positions as `frame`."""
+    numbers = [c for c, t in frame.dtypes.items() if isinstance(t, (pd.Int64Dtype, pd.Float64Dtype))]
+    return frame.astype({c: "float64" for c in numbers}) if numbers else frame
+
+
 def _validate_once(ctx, suite_name: str, suite_json: dict, frame: pd.DataFrame, parameters: dict) -> tuple:
     """(valid, quarantined with reason, critical failures, expectations run, expectations failed) for one frame."""
     checkpoint, batch_def, suite = _checkpoint(ctx, suite_name, suite_json)
-    result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
+    checked = _numpy_numbers(frame)
+    result = checkpoint.run(batch_parameters={"dataframe": checked}, expectation_parameters=parameters)
     reasons: dict[int, list[str]] = {}
     critical: list[str] = []
     failed = 0
@@ -152,7 +161,7 @@ def _validate_once(ctx, suite_name: str, suite_json: dict, frame: pd.DataFrame, 
         if (config.meta or {}).get("on_failure", "fail") == "fail":
             critical.append(f"{description} failed")
             continue
-        batch = batch or batch_def.get_batch(batch_parameters={"dataframe": frame})
+        batch = batch or batch_def.get_batch(batch_parameters={"dataframe": checked})
         detail = batch.validate(config.to_domain_obj(), result_format={"result_format": "COMPLETE"},
                                 expectation_parameters=parameters)
         indices = detail.result.get("unexpected_index_list")
