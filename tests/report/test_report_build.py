@@ -1,0 +1,41 @@
+"""The report from warehouses that have only part of the data: every page still builds and says what is missing."""
+
+import pandas as pd
+
+from sydstat.report import build_report
+from sydstat.report.pages import number
+
+
+def test_report_degrades_gracefully_with_one_source_and_two_values(home, tmp_path):
+    from sydstat.catalog import source_row
+    from sydstat.config import load_settings
+    from warehouse.db import open_work_db
+    from warehouse.loader import IndicatorBatch, load_indicator_batch
+    from warehouse.publish import publish
+
+    settings = load_settings()
+    con = open_work_db(settings.work_db)
+    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
+                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment",
+                                "is_headline": True, "direction": "higher_is_worse"}])
+    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
+                            "value": v, "status": None, "source": "kolada", "snapshot_id": None}
+                           for p, v in (("2023", 8.5), ("2024", None))])
+    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
+    publish(con, settings.published_db)
+    con.close()
+
+    result = build_report(settings.published_db, tmp_path / "site")
+    assert len(result.pages) == 40 and result.charts >= 2  # overview + Landskrona's trend
+    landskrona = (tmp_path / "site" / "kommun" / "1282.html").read_text(encoding="utf-8")
+    assert "Ingen befolkning per DeSO är inläst" in landskrona and "Inga projekt" in landskrona
+    assert "syntetiska" not in landskrona  # real (non-demo) sources: no synthetic banner
+    malmo = (tmp_path / "site" / "kommun" / "1280.html").read_text(encoding="utf-8")
+    assert "Inga tidsserier är inlästa för Malmö" in malmo
+
+
+def test_swedish_number_formatting():
+    assert number(1234567.0, "sek") == "1\u202f234\u202f567 kr"
+    assert number(8.45, "percent") == "8,4 %" or number(8.45, "percent") == "8,5 %"
+    assert number(-1.5) == "−1,5" and number(None) == "–" and number(float("nan")) == "–"
+    assert number(0.1837, decimals=3) == "0,184"
