@@ -18,31 +18,6 @@ def run_cli(*args, env=None, timeout=120):
                           env={**os.environ, **(env or {})}, cwd=ROOT)
 
 
-@pytest.fixture
-def published_home(home):
-    """A published warehouse with two values, loaded through the real loader (no flow)."""
-    import pandas as pd
-
-    from sydstat.catalog import source_row
-    from sydstat.config import load_settings
-    from warehouse.db import open_work_db
-    from warehouse.loader import IndicatorBatch, load_indicator_batch
-    from warehouse.publish import publish
-
-    settings = load_settings()
-    con = open_work_db(settings.work_db)
-    assert con.execute("SELECT count(*) FROM dim_municipality WHERE municipality_code = '1282'").fetchone() == (1,)
-    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
-                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
-    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
-                            "value": v, "status": None, "source": "kolada", "snapshot_id": None}
-                           for p, v in (("2023", 8.5), ("2024", None))])
-    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
-    publish(con, settings.published_db)
-    con.close()
-    return home
-
-
 def test_help_explains_commands():
     result = run_cli("--help")
     assert result.returncode == 0

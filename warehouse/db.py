@@ -86,10 +86,21 @@ def seed_region(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    names = []
-    for path in sorted(MARTS_DIR.glob("*.sql")):
-        con.execute(path.read_text()).fetchall()
-        names.append(path.stem)
+    """(Re)create every mart. A view may build on another (indicator_trends on indicator_values): one that names a
+    view not created yet is retried after the others, until a pass makes no progress (then its error is raised)."""
+    pending, names = sorted(MARTS_DIR.glob("*.sql")), []
+    while pending:
+        deferred, error = [], None
+        for path in pending:
+            try:
+                con.execute(path.read_text()).fetchall()
+                names.append(path.stem)
+            except duckdb.CatalogException as exc:
+                deferred.append(path)
+                error = exc
+        if len(deferred) == len(pending):
+            raise error
+        pending = deferred
     return names
 
 

@@ -4,33 +4,20 @@
 CREATE OR REPLACE VIEW indicator_trends AS
 WITH series AS (
     SELECT
-        f.municipality_code,
-        m.municipality_name,
-        m.county_code,
-        m.county_name,
-        f.indicator_id,
-        i.title AS indicator_title,
-        i.topic,
-        i.theme,
-        i.unit,
-        i.direction,
-        f.sex,
-        p.year,
-        f.period,
-        f.value,
-        lag(p.year) OVER w AS previous_year,
-        lag(f.value) OVER w AS previous_value,
-        coalesce(p.year = i.series_break_year, false) AS is_series_break,  -- first year of a changed definition
+        v.municipality_code, v.municipality_name, v.county_code, v.county_name,
+        v.indicator_id, v.indicator_title, v.topic, v.theme, v.unit, i.direction, v.sex, v.year, v.period, v.value,
+        lag(v.year) OVER w AS previous_year,
+        lag(v.value) OVER w AS previous_value,
+        coalesce(v.year = i.series_break_year, false) AS is_series_break,  -- first year of a changed definition
         i.series_break_note,
-        f.source,
-        s.attribution
-    FROM fct_indicator_value f
+        v.source,
+        v.attribution
+    FROM indicator_values v
     JOIN dim_municipality m USING (municipality_code)
     JOIN dim_indicator i USING (indicator_id)
     JOIN dim_period p USING (period)
-    JOIN dim_source s ON s.source = f.source
     WHERE m.in_region AND p.period_type = 'year'
-    WINDOW w AS (PARTITION BY f.indicator_id, f.municipality_code, f.sex ORDER BY p.year)
+    WINDOW w AS (PARTITION BY v.indicator_id, v.municipality_code, v.sex ORDER BY v.year)
 )
 SELECT
     municipality_code, municipality_name, county_code, county_name,

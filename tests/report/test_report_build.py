@@ -1,30 +1,14 @@
 """The report from warehouses that have only part of the data: every page still builds and says what is missing."""
 
-import pandas as pd
-
 from sydstat.report import build_report
 from sydstat.report.pages import number
 
 
-def test_report_degrades_gracefully_with_one_source_and_two_values(home, tmp_path):
-    from sydstat.catalog import source_row
+def test_report_degrades_gracefully_with_one_source_and_two_values(published_home, tmp_path):
+    """The published_home fixture: Kolada's N03920 for Landskrona only, 2023 and a NULL 2024."""
     from sydstat.config import load_settings
-    from warehouse.db import open_work_db
-    from warehouse.loader import IndicatorBatch, load_indicator_batch
-    from warehouse.publish import publish
 
     settings = load_settings()
-    con = open_work_db(settings.work_db)
-    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
-                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment",
-                                "is_headline": True, "direction": "higher_is_worse"}])
-    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
-                            "value": v, "status": None, "source": "kolada", "snapshot_id": None}
-                           for p, v in (("2023", 8.5), ("2024", None))])
-    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
-    publish(con, settings.published_db)
-    con.close()
-
     result = build_report(settings.published_db, tmp_path / "site")
     assert len(result.pages) == 40 and result.charts >= 2  # overview + Landskrona's trend
     landskrona = (tmp_path / "site" / "kommun" / "1282.html").read_text(encoding="utf-8")
