@@ -1,26 +1,24 @@
 """Ingest Folkhälsodata (PxWeb v1 grammar) into fct_indicator_value through the same validation and loader as
-Kolada: change check (table `updated`) → metadata → split queries (archived) → conform → validate → load."""
+Kolada: change check (table `updated`), then flows/pxweb_indicators.py per changed table."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC
 
-import pandas as pd
 from prefect import flow, get_run_logger
 
-from flows.common import validate_task, writer_slot
+from flows.common import writer_slot
 from flows.publish import emit_loaded, publish_task, source_run
+from flows.pxweb_indicators import load_indicator_table
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
-from sydstat.catalog import load_catalog, source_row
+from sydstat.catalog import load_catalog
 from sydstat.config import load_settings
 from sydstat.sample import region_municipalities
-from transforms import fohm as tf
-from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
-from warehouse.state import known_codes, source_state
+from warehouse.loader import BatchResult
+from warehouse.state import source_state
 
 SOURCE = "fohm"
 
@@ -48,30 +46,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
                                            "requests": http.requests_made})
                 continue
             run.mode = "full"
-            variables, _ = client.metadata(table["path"])
-            selection = {name: info["values"] for name, info in variables.items()}
-            selection["Region"] = [c for c in variables["Region"]["values"] if c in region]
-            selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
-                                                if v in table["indicators"]]
-            results = client.query(table["path"], selection)
-            cells = pd.concat([jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results],
-                              ignore_index=True)
-            indicators = tf.indicators_frame(table)
-            values = tf.values_frame(cells, table)
-            outcome = validate_task("indicator_values", values, {
-                "known_municipality_codes": known_codes(run.con, "dim_municipality"),
-                "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, settings)
-            if not outcome.ok:
-                raise ValueError("; ".join(outcome.critical_failures))
-            batch = IndicatorBatch(
-                source=SOURCE, mode="full", run_id=run_id, source_row=source_row(SOURCE, synthetic),
-                indicators=indicators, values=outcome.valid[["indicator_id", "municipality_code", "period", "sex",
-                                                             "value", "status", "source", "snapshot_id"]],
-                quarantined=outcome.quarantined, snapshots=list(http.snapshots), rows_received=len(values),
-                requests_made=http.requests_made,
-                full_refresh_scope={"source": [SOURCE], "indicator_id": indicators.indicator_id.tolist(),
-                                    "municipality_code": selection["Region"]})
-            result = load_indicator_batch(run.con, batch)
+            result = load_indicator_table(run, client, http, table, region, synthetic, run_id)
             emit_loaded(SOURCE, run_id, result, table=table["path"])
             summary["batches"].append({**result.__dict__, "mode": "full", "requests": http.requests_made})
         if publish:

@@ -15,6 +15,7 @@ from prefect.cache_policies import NONE
 
 from flows.common import validate_task, writer_slot
 from flows.publish import emit_loaded, publish_task, source_run
+from flows.pxweb_indicators import load_indicator_table
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -25,7 +26,7 @@ from transforms import scb as ts
 from transforms.pxweb import jsonstat2_frame
 from warehouse.area_loader import load_area_batch
 from warehouse.loader import BatchResult
-from warehouse.state import source_state
+from warehouse.state import known_codes, source_state
 
 SOURCE = "scb"
 
@@ -47,6 +48,13 @@ def extract_table(client: PxWebClient, table: dict) -> tuple[pd.DataFrame, list[
     results = client.query(table["id"], selection)
     frame = pd.concat([jsonstat2_frame(r.payload) for r in results], ignore_index=True)
     return frame, selection["Region"], [r.snapshot_id for r in results if r.snapshot_id]
+
+
+def _municipality_scope(con) -> list[str]:
+    """The municipalities municipal tables are asked for: the 38, or every known one with `municipalities: all`."""
+    if load_catalog(SOURCE)["load"].get("municipalities", "region") == "all":
+        return known_codes(con, "dim_municipality")
+    return [m["municipality_code"] for m in region_municipalities()]
 
 
 @flow(name="ingest-scb")
@@ -72,6 +80,13 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
             if not changed:
                 logger.info("scb: %s unchanged since %s — not downloaded", table["id"], since)
                 summary["batches"].append({**BatchResult(None, SOURCE, "unchanged").__dict__, "mode": "incremental",
+                                           "requests": http.requests_made})
+                continue
+            if table.get("target") == "fct_indicator_value":  # a municipal indicator table (SCB's own index)
+                result = load_indicator_table(run, client, http, table, _municipality_scope(run.con), synthetic,
+                                              run_id)
+                emit_loaded(SOURCE, run_id, result, table=table["id"])
+                summary["batches"].append({**result.__dict__, "mode": "table " + table["id"],
                                            "requests": http.requests_made})
                 continue
             cells, desos, snapshot_ids = extract_table(client, table)

@@ -202,9 +202,10 @@ def _source_sections(catalogs: dict[str, dict], targets: dict[int, str]) -> list
     for kpi in catalogs.get("kolada", {}).get("kpis", []):
         title = SAMPLE_KPIS.get(kpi["id"], ("",))[0]
         indicators.rows.append(_indicator_row(kpi["id"], title, "kolada", kpi, targets))
-    for table in catalogs.get("fohm", {}).get("tables", []):
-        for spec in table["indicators"].values():
-            indicators.rows.append(_indicator_row(spec["id"], spec["title"], "fohm", spec, targets))
+    for source in ("scb", "fohm"):
+        for table in catalogs.get(source, {}).get("tables", []):
+            for spec in table.get("indicators", {}).values():
+                indicators.rows.append(_indicator_row(spec["id"], spec["title"], source, spec, targets))
     tables = Section("Statistical tables (PxWeb)", header=["source", "table", "loads into", "dimensions"])
     for name in ("scb", "fohm"):
         for table in catalogs.get(name, {}).get("tables", []):

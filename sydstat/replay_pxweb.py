@@ -8,6 +8,7 @@ the real pattern (kkkk + A/B/C + 4 digits); the counts are invented, with a real
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,12 +23,43 @@ CONTENTS = {"000007Y6": "Folkmängd"}
 
 
 @dataclass
+class PxTable:
+    """Any further v2 table: its variables in cube order ({code: {value: label}}) and its cells keyed by one value of
+    every variable, in that order."""
+
+    id: str
+    label: str
+    dims: dict[str, dict[str, str]]
+    cells: dict
+
+
+OFFICIAL_INDEX_TABLE = "IntGr7Kom"  # AA/AA0003/AA0003D/IntGr7Kom; the v2 id is unconfirmed (see scb.yaml)
+OFFICIAL_INDEX_YEARS = [str(y) for y in range(2011, 2025)]
+
+
+def official_segregation_index() -> PxTable:
+    """SYNTHETIC stand-in for SCB's municipal segregation index (dissimilarity foreign- vs Swedish-born over SAMS
+    areas, 0-100): higher where the demo's socio-economic pressure is higher, with a slow drift."""
+    cells = {}
+    for muni in sample.region_municipalities():
+        code = muni["municipality_code"]
+        level = 18 + 38 * sample._pressure(code) + 6 * sample._unit_random("sams", code)
+        for i, year in enumerate(OFFICIAL_INDEX_YEARS):
+            cells[(code, "AA0003Z9", year)] = round(level + 0.15 * i, 1)
+    regions = {m["municipality_code"]: m["municipality_name"] for m in sample.region_municipalities()}
+    return PxTable(OFFICIAL_INDEX_TABLE, "Segregationsindex efter kommun och år (SYNTETISK)",
+                   {"Region": regions, "ContentsCode": {"AA0003Z9": "Segregationsindex"},
+                    "Tid": {y: y for y in OFFICIAL_INDEX_YEARS}}, cells)
+
+
+@dataclass
 class PxDataset:
     max_cells: int = 150_000
     max_calls: int = 30
     window: int = 10
     updated: datetime = field(default_factory=lambda: datetime(2026, 2, 20, 7, tzinfo=UTC))
     cells: dict = field(default_factory=dict)  # (deso, background, sex, year) → persons
+    tables: dict[str, PxTable] = field(default_factory=lambda: {OFFICIAL_INDEX_TABLE: official_segregation_index()})
 
     def __post_init__(self):
         if not self.cells:
@@ -80,9 +112,14 @@ def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | 
         tables = [{"id": TABLE_ID, "label": "Folkmängd per DeSO efter utländsk/svensk bakgrund och kön (SYNTETISK)",
                    "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "firstPeriod": YEARS[0],
                    "lastPeriod": YEARS[-1]}] if recent else []
+        tables += [{"id": t.id, "label": t.label, "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "firstPeriod": min(t.dims["Tid"]), "lastPeriod": max(t.dims["Tid"])}
+                   for t in dataset.tables.values()] if recent else []
         return 200, {"language": "sv", "tables": tables,
                      "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1,
                               "links": []}}
+    if len(parts) == 3 and parts[0] == "tables" and parts[1] in dataset.tables:
+        return _table_route(dataset, dataset.tables[parts[1]], method, parts[2], body)
     if len(parts) >= 3 and parts[0] == "tables" and parts[1] != TABLE_ID:
         return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": f"no table {parts[1]}"}
     if method == "GET" and len(parts) == 3 and parts[2] == "metadata":
@@ -99,6 +136,35 @@ def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | 
                          "detail": f"The query asks for {cells} cells; the limit is {dataset.max_cells}"}
         return 200, _cube(dataset, dims, with_values=True)
     return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": path}
+
+
+def _table_route(dataset: PxDataset, table: PxTable, method: str, action: str, body: dict | None) -> tuple[int, dict]:
+    full = {k: list(v) for k, v in table.dims.items()}
+    if method == "GET" and action == "metadata":
+        return 200, _generic_cube(dataset, table, full, with_values=False)
+    if method == "POST" and action == "data":
+        wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
+        dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
+        cells = math.prod(len(v) for v in dims.values())
+        if cells > dataset.max_cells:
+            return 400, {"type": "about:blank", "title": "Too many cells", "status": 400,
+                         "detail": f"The query asks for {cells} cells; the limit is {dataset.max_cells}"}
+        return 200, _generic_cube(dataset, table, dims, with_values=True)
+    return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": action}
+
+
+def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]], with_values: bool) -> dict:
+    payload = {
+        "version": "2.0", "class": "dataset", "label": table.label, "source": "SCB",
+        "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": list(dims),
+        "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+        "dimension": {k: {"label": k, "category": _category({c: table.dims[k][c] for c in v}),
+                          "extension": {"elimination": k not in ("ContentsCode", "Tid")}} for k, v in dims.items()},
+        "extension": {"px": {"tableid": table.id}},
+    }
+    if with_values:
+        payload["value"] = [table.cells.get(combo) for combo in itertools.product(*dims.values())]
+    return payload
 
 
 def _cube(dataset: PxDataset, dims: dict[str, list[str]], with_values: bool) -> dict:

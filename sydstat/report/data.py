@@ -57,13 +57,15 @@ def load_report_data(db: Path) -> ReportData:
             sex_gap=_frame(con, """SELECT * FROM sex_gap WHERE in_region AND unit = 'percent'
                                    QUALIFY year = max(year) OVER (PARTITION BY indicator_id, municipality_code)
                                    ORDER BY municipality_code, indicator_id"""),
-            segregation=_frame(con, """SELECT municipality_code, year, dissimilarity, isolation, areas, population,
+            segregation=_frame(con, """SELECT s.municipality_code, s.year, s.dissimilarity, s.isolation, s.areas,
+                                              s.population, c.scb_index_sams,
                                               (SELECT string_agg(DISTINCT attribution, '; ') FROM dim_source
                                                WHERE source IN (SELECT DISTINCT source FROM fct_area_population))
                                               AS attribution
-                                       FROM segregation_indices
-                                       WHERE grouping = 'foreign_vs_swedish_background' AND area_unit = 'DeSO'
-                                       ORDER BY municipality_code, year"""),
+                                       FROM segregation_indices s
+                                       LEFT JOIN segregation_comparison c USING (municipality_code, year)
+                                       WHERE s.grouping = 'foreign_vs_swedish_background' AND s.area_unit = 'DeSO'
+                                       ORDER BY s.municipality_code, s.year"""),
             area_types=_frame(con, "SELECT * FROM area_type_summary ORDER BY municipality_code, year, area_type"),
             projects=_frame(con, """SELECT pm.municipality_code, p.register, p.project_id, p.name, p.owner_name,
                                            p.start_date, p.end_date, p.total_budget_sek, pm.coverage, p.is_synthetic,

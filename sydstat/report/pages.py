@@ -212,10 +212,12 @@ def segregation_figure(data: ReportData, code: str, name: str, out: Path) -> dic
                        "med SCB:s SAMS-baserade index.",
             "attribution": attribution_text(mine.attribution),
             "table": {"caption": f"Segregationsindex för {name}",
-                      "header": ["År", f"D {name}", "D regionens snitt", "Antal DeSO", "Befolkning"],
+                      "header": ["År", f"D {name}", "D regionens snitt", "Antal DeSO", "Befolkning",
+                                 "SCB:s segregationsindex (0-100, SAMS, utrikes/inrikes födda)"],
                       "rows": [[str(int(r.year)), number(r.dissimilarity, decimals=3),
                                 number(regional.get(r.year), decimals=3), str(int(r.areas)),
-                                number(r.population, decimals=0)] for r in mine.itertuples()]}}
+                                number(r.population, decimals=0), number(r.scb_index_sams)]
+                               for r in mine.itertuples()]}}
 
 
 def area_types_table(data: ReportData, code: str) -> dict | None:

@@ -18,8 +18,10 @@ def scb(replay, monkeypatch):
 
 
 def test_scb_full_then_unchanged(home, scb):
-    first = ingest_scb(synthetic=True)["batches"][0]
+    batches = ingest_scb(synthetic=True)["batches"]
+    first = batches[0]
     assert first["status"] == "loaded" and first["rows_quarantined"] == 0
+    assert [b["mode"] for b in batches] == ["table TAB6571", "table IntGr7Kom"] and batches[1]["status"] == "loaded"
     assert published("SELECT count(DISTINCT municipality_code), count(DISTINCT year), min(dissimilarity) >= 0, "
                      "max(dissimilarity) <= 1 FROM segregation_indices WHERE area_unit = 'DeSO'") == [
         (38, 10, True, True)]
@@ -34,6 +36,16 @@ def test_scb_full_then_unchanged(home, scb):
     assert published("SELECT sum(persons) FILTER (WHERE background = 'total' AND sex = 'T') = "
                      "sum(persons) FILTER (WHERE background <> 'total' AND sex IN ('K', 'M')) "
                      "FROM fct_area_population") == [(True,)]
+
+    # SCB's official municipal index loads as an indicator and sits beside ours
+    assert published("SELECT count(*), count(DISTINCT municipality_code), min(period), max(period) FROM "
+                     "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 14, 38, "2011",
+                                                                                                 "2024")]
+    both = published("SELECT count(*) FROM segregation_comparison WHERE dissimilarity_deso IS NOT NULL "
+                     "AND scb_index_sams IS NOT NULL")[0][0]
+    assert both == 38 * 10  # the years both cover: 2015-2024
+    assert published("SELECT max(rank_deso), max(rank_scb) FROM segregation_comparison WHERE year = 2024") == [
+        (38, 38)]
 
     scb.requests.clear()
     second = ingest_scb()["batches"][0]

@@ -1,0 +1,41 @@
+-- Our dissimilarity index beside SCB's official municipal segregation index, per region municipality and year. They
+-- measure related but different things: ours compares foreign vs Swedish background over DeSO; SCB's compares
+-- foreign- vs Swedish-born over SAMS areas (published 0-100). Compare rankings and trends, not levels.
+CREATE OR REPLACE VIEW segregation_comparison AS
+WITH ours AS (
+    SELECT municipality_code, year, dissimilarity, areas
+    FROM segregation_indices
+    WHERE grouping = 'foreign_vs_swedish_background' AND area_unit = 'DeSO'
+),
+official AS (
+    SELECT f.municipality_code, p.year, f.value, s.attribution
+    FROM fct_indicator_value f
+    JOIN dim_period p USING (period)
+    JOIN dim_source s ON s.source = f.source
+    WHERE f.indicator_id = 'scb:segregationsindex_sams' AND f.sex = 'T' AND f.value IS NOT NULL
+),
+side_by_side AS (
+    SELECT k.municipality_code, m.municipality_name, m.county_name, k.year,
+           o.dissimilarity, o.areas, s.value AS scb_value, s.attribution
+    FROM (SELECT municipality_code, year FROM ours UNION SELECT municipality_code, year FROM official) k
+    JOIN dim_municipality m USING (municipality_code)
+    LEFT JOIN ours o USING (municipality_code, year)
+    LEFT JOIN official s USING (municipality_code, year)
+    WHERE m.in_region
+)
+SELECT
+    municipality_code,
+    municipality_name,
+    county_name,
+    year,
+    dissimilarity AS dissimilarity_deso,  -- sydstat's D (0-1), foreign vs Swedish background over DeSO
+    areas AS deso_areas,  -- DeSO areas D was computed over
+    scb_value AS scb_index_sams,  -- SCB's published index (0-100), foreign- vs Swedish-born over SAMS areas
+    CASE WHEN dissimilarity IS NOT NULL
+         THEN rank() OVER (PARTITION BY year, dissimilarity IS NULL ORDER BY dissimilarity DESC) END
+        AS rank_deso,  -- 1 = most segregated by sydstat's D that year, among the region's municipalities with a value
+    CASE WHEN scb_value IS NOT NULL
+         THEN rank() OVER (PARTITION BY year, scb_value IS NULL ORDER BY scb_value DESC) END
+        AS rank_scb,  -- 1 = most segregated by SCB's index that year, among the region's municipalities with a value
+    attribution AS scb_attribution  -- applies to scb_index_sams; D and the ranks are sydstat's calculations
+FROM side_by_side;
