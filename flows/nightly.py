@@ -17,13 +17,15 @@ SOURCE_FLOWS = {"kolada": ingest_kolada, "scb": ingest_scb, "fohm": ingest_fohm}
 
 
 @flow(name="nightly")
-def nightly(full: bool = False, synthetic: bool = False) -> dict:
+def nightly(full: bool = False, synthetic: bool = False, offline: bool = False) -> dict:
+    """Every source in turn (offline: each rebuilt from its raw archive), then one publish."""
     logger = get_run_logger()
     run_id = uuid.uuid4().hex[:12]
     results, failures = {}, {}
     for name, ingest in SOURCE_FLOWS.items():
         try:
-            results[name] = ingest(full=full, synthetic=synthetic, publish=False, run_id=f"{run_id}-{name}")
+            results[name] = ingest(full=full, synthetic=synthetic, publish=False, run_id=f"{run_id}-{name}",
+                                   offline=offline)
         except Exception as exc:
             logger.error("%s failed: %s", name, exc)
             failures[name] = str(exc)

@@ -1,15 +1,22 @@
 """One PxWeb indicator table → fct_indicator_value, for every PxWeb source (Folkhälsodata, SCB's municipal tables):
 metadata → selection (the region's municipalities, the catalogue's indicators) → split queries (archived) → conform →
-validate → load. The same validation suite and loader as Kolada."""
+validate → load. The same validation suite and loader as Kolada.
+
+Every PxWeb load also writes a batch manifest (the table, the regions asked for, the snapshot ids of its answers), so
+`sydstat run --offline --source scb|fohm` rebuilds the same rows from the raw archive without a network."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
 from flows.common import validate_task
 from flows.publish import SourceRun
-from sources.http import HttpClient
 from sources.pxweb import PxWebClient
+from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import source_row
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
@@ -17,32 +24,78 @@ from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
 from warehouse.state import known_codes
 
 
-def load_indicator_table(run: SourceRun, client: PxWebClient, http: HttpClient, table: dict, regions: list[str],
-                         synthetic: bool, run_id: str) -> BatchResult:
-    source = run.source
-    ref = table.get("path") or table["id"]
+@dataclass
+class TableExtract:
+    """The answers for one PxWeb table: cells (with the snapshot id of each), the regions asked for, provenance."""
+
+    table_ref: str
+    cells: pd.DataFrame
+    regions: list[str]
+    snapshots: list[Snapshot]
+
+
+def table_ref(table: dict) -> str:
+    return table.get("path") or table["id"]
+
+
+def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: int | None = None) -> TableExtract:
+    """Ask for the catalogue's indicators (or all contents) for the regions `choose_regions(codes)` picks, from
+    `first_year` on."""
+    ref = table_ref(table)
     variables, _ = client.metadata(ref)
     selection = {name: info["values"] for name, info in variables.items()}
-    selection["Region"] = [c for c in variables["Region"]["values"] if c in regions]
-    selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
-                                        if v in table["indicators"]]
+    selection["Region"] = choose_regions(variables["Region"]["values"])
+    if not selection["Region"]:
+        raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
+    if "indicator_by" in table:
+        selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
+                                            if v in table["indicators"]]
+    if first_year:
+        selection["Tid"] = [t for t in variables["Tid"]["values"] if t[:4] >= str(first_year)]
     results = client.query(ref, selection)
     cells = pd.concat([jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results],
                       ignore_index=True)
+    ids = {r.snapshot_id for r in results}
+    return TableExtract(ref, cells, selection["Region"], [s for s in client.http.snapshots if s.snapshot_id in ids])
+
+
+def write_table_manifest(archive: SnapshotArchive, source: str, ex: TableExtract, load_id: int | None) -> None:
+    archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id or 0:06d}-"
+                                         f"{ex.table_ref.replace('/', '_')}", {
+        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "table": ex.table_ref,
+        "regions": ex.regions, "snapshots": [s.snapshot_id for s in ex.snapshots]})
+
+
+def table_from_archive(archive: SnapshotArchive, source: str, table: dict) -> TableExtract:
+    """The last archived load of `table`, as if it had just been fetched."""
+    ref = table_ref(table)
+    manifests = [m for m in archive.batch_manifests(source) if m.get("table") == ref]
+    if not manifests:
+        raise FileNotFoundError(f"no archived {source} batch for table {ref} under {archive.raw_dir / source}; "
+                                f"run online once first")
+    manifest = manifests[-1]
+    frames = [jsonstat2_frame(json.loads(archive.read(source, sid).decode("utf-8-sig"))).assign(snapshot_id=sid)
+              for sid in manifest["snapshots"]]
+    return TableExtract(ref, pd.concat(frames, ignore_index=True), manifest["regions"],
+                        [Snapshot(**archive.provenance(source, sid)) for sid in manifest["snapshots"]])
+
+
+def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
+                         mode: str, requests_made: int) -> BatchResult:
+    source = run.source
     indicators = tpi.indicators_frame(table, source)
-    values = tpi.values_frame(cells, table, source)
+    values = tpi.values_frame(ex.cells, table, source)
     outcome = validate_task("indicator_values", values, {
         "known_municipality_codes": known_codes(run.con, "dim_municipality"),
         "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, run.settings)
     if not outcome.ok:
-        raise ValueError(f"{ref}: " + "; ".join(outcome.critical_failures))
-    snapshot_ids = {r.snapshot_id for r in results}
+        raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
     batch = IndicatorBatch(
-        source=source, mode="full", run_id=run_id, source_row=source_row(source, synthetic), indicators=indicators,
+        source=source, mode=mode, run_id=run_id, source_row=source_row(source, synthetic), indicators=indicators,
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
                               "snapshot_id"]],
-        quarantined=outcome.quarantined, snapshots=[s for s in http.snapshots if s.snapshot_id in snapshot_ids],
-        rows_received=len(values), requests_made=http.requests_made,
+        quarantined=outcome.quarantined, snapshots=ex.snapshots, rows_received=len(values),
+        requests_made=requests_made,
         full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),
-                            "municipality_code": selection["Region"]})
+                            "municipality_code": ex.regions})
     return load_indicator_batch(run.con, batch)

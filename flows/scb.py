@@ -10,12 +10,11 @@ import uuid
 from datetime import UTC
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
+from prefect import flow, get_run_logger
 
 from flows.common import validate_task, writer_slot
 from flows.publish import emit_loaded, publish_task, source_run
-from flows.pxweb_indicators import load_indicator_table
+from flows.pxweb_indicators import extract_table, load_indicator_table, table_from_archive, write_table_manifest
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -23,47 +22,32 @@ from sydstat.catalog import load_catalog, source_row
 from sydstat.config import Settings, load_settings
 from sydstat.sample import region_municipalities
 from transforms import scb as ts
-from transforms.pxweb import jsonstat2_frame
 from warehouse.area_loader import load_area_batch
 from warehouse.loader import BatchResult
-from warehouse.state import known_codes, source_state
+from warehouse.state import source_state
 
 SOURCE = "scb"
 
 
-@task(name="extract-scb-table", cache_policy=NONE)
-def extract_table(client: PxWebClient, table: dict) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """(cells, DeSO codes asked for, snapshot ids) for one catalogue table."""
-    variables, _updated = client.metadata(table["id"])
+def _region_choice(table: dict):
+    """Which Region codes a table is asked for: DeSO codes of the 38 (or every DeSO with `municipalities: all`) for
+    area tables; the 38 municipalities (or every known one) for municipal indicator tables."""
     load = load_catalog(SOURCE)["load"]
-    # region = the 38 (default); all = every DeSO the table lists (the national benchmark)
-    region = ({m["municipality_code"] for m in region_municipalities()}
-              if load.get("municipalities", "region") == "region" else None)
-    selection = {name: info["values"] for name, info in variables.items()}
-    selection["Region"] = ts.region_deso_codes(variables["Region"]["values"], region)
-    if not selection["Region"]:
-        raise ValueError(f"table {table['id']}: no DeSO codes of the region in its metadata")
-    first_year = str(load["first_year"])
-    selection["Tid"] = [t for t in variables["Tid"]["values"] if t[:4] >= first_year]
-    results = client.query(table["id"], selection)
-    frame = pd.concat([jsonstat2_frame(r.payload) for r in results], ignore_index=True)
-    return frame, selection["Region"], [r.snapshot_id for r in results if r.snapshot_id]
-
-
-def _municipality_scope(con) -> list[str]:
-    """The municipalities municipal tables are asked for: the 38, or every known one with `municipalities: all`."""
-    if load_catalog(SOURCE)["load"].get("municipalities", "region") == "all":
-        return known_codes(con, "dim_municipality")
-    return [m["municipality_code"] for m in region_municipalities()]
+    everywhere = load.get("municipalities", "region") == "all"
+    region = {m["municipality_code"] for m in region_municipalities()}
+    if table.get("target") == "fct_indicator_value":
+        return lambda codes: [c for c in codes if everywhere and len(c) == 4 or c in region]
+    return lambda codes: ts.region_deso_codes(codes, None if everywhere else region)
 
 
 @flow(name="ingest-scb")
-def ingest_scb(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None) -> dict:
+def ingest_scb(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
+               offline: bool = False) -> dict:
     with writer_slot():
-        return _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12])
+        return _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12], offline)
 
 
-def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
+def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bool) -> dict:
     logger = get_run_logger()
     settings: Settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
@@ -71,47 +55,52 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str) -> dict:
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
     catalog = load_catalog(SOURCE)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
-    with source_run(SOURCE, run_id, f"ingest-scb full={full}", publish,
-                    mode="full" if full else "incremental") as run:
+    with source_run(SOURCE, run_id, f"ingest-scb full={full} offline={offline}", publish,
+                    mode="offline" if offline else "full" if full else "incremental") as run:
         since = source_state(run.con, SOURCE).last_success_at
         for table in catalog["tables"]:
-            changed = full or since is None or client.changed_since(table["id"],
-                                                                    since.replace(tzinfo=UTC) if since else None)
-            if not changed:
+            if offline:
+                ex, mode = table_from_archive(archive, SOURCE, table), "offline"
+            elif full or since is None or client.changed_since(table["id"], since.replace(tzinfo=UTC)):
+                ex = extract_table(client, table, _region_choice(table), catalog["load"]["first_year"])
+                mode = "full" if full or since is None else "incremental"
+            else:
                 logger.info("scb: %s unchanged since %s — not downloaded", table["id"], since)
                 summary["batches"].append({**BatchResult(None, SOURCE, "unchanged").__dict__, "mode": "incremental",
                                            "requests": http.requests_made})
                 continue
+            logger.info("scb: %s: %d cells for %d regions (%d requests so far)", table["id"], len(ex.cells),
+                        len(ex.regions), http.requests_made)
+            run.mode = mode
             if table.get("target") == "fct_indicator_value":  # a municipal indicator table (SCB's own index)
-                result = load_indicator_table(run, client, http, table, _municipality_scope(run.con), synthetic,
-                                              run_id)
-                emit_loaded(SOURCE, run_id, result, table=table["id"])
-                summary["batches"].append({**result.__dict__, "mode": "table " + table["id"],
-                                           "requests": http.requests_made})
-                continue
-            cells, desos, snapshot_ids = extract_table(client, table)
-            logger.info("scb: %s: %d cells for %d DeSO in %d requests", table["id"], len(cells), len(desos),
-                        http.requests_made)
-            population = ts.area_population(cells, table)
-            outcome = validate_task("area_population", population, {}, settings)
-            if not outcome.ok:
-                raise ValueError("; ".join(outcome.critical_failures))
-            population = outcome.valid
-            known = {r[0]: r[1] for r in run.con.execute(
-                "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
-            new_areas = pd.DataFrame({"area_code": [d for d in desos if d not in known]})
-            new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
-                                         municipality_code=new_areas.area_code.str[:4], regso_code=None)
-            indices = ts.segregation(population, table["segregation"], {k: v for k, v in known.items() if v})
-            frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE),
-                      "segregation_indices": indices}
-            snapshots = [s for s in http.snapshots if s.snapshot_id in set(snapshot_ids)]
-            result = load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
-                                     outcome.quarantined if len(outcome.quarantined) else None, snapshots,
-                                     len(population), mode="full" if full or since is None else "incremental")
+                result = load_indicator_table(run, ex, table, synthetic, run_id, mode, http.requests_made)
+            else:
+                result = _load_area_table(run, ex, table, synthetic, run_id, mode)
+            if not offline:
+                write_table_manifest(archive, SOURCE, ex, result.load_id)
             emit_loaded(SOURCE, run_id, result, table=table["id"])
             summary["batches"].append({**result.__dict__, "mode": "table " + table["id"],
                                        "requests": http.requests_made})
         if publish:
             summary["published"] = publish_task(run.con, settings, run_id)
     return summary
+
+
+def _load_area_table(run, ex, table: dict, synthetic: bool, run_id: str, mode: str):
+    """Persons per DeSO → fct_area_population, new DeSO → dim_area, and the segregation indices they give."""
+    population = ts.area_population(ex.cells, table)
+    outcome = validate_task("area_population", population, {}, run.settings)
+    if not outcome.ok:
+        raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
+    population = outcome.valid
+    known = {r[0]: r[1] for r in run.con.execute(
+        "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
+    new_areas = pd.DataFrame({"area_code": [d for d in ex.regions if d not in known]})
+    new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
+                                 municipality_code=new_areas.area_code.str[:4], regso_code=None)
+    indices = ts.segregation(population, table["segregation"], {k: v for k, v in known.items() if v})
+    frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE),
+              "segregation_indices": indices}
+    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
+                           outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
+                           len(population), mode=mode)

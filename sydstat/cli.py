@@ -75,16 +75,16 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
 
     if args.source and args.source not in SOURCE_FLOWS:
         return _fail(f"unknown source {args.source!r}; known: {', '.join(SOURCE_FLOWS)}", 2)
-    if args.offline and args.source not in (None, "kolada"):
-        return _fail("--offline rebuilds are implemented for kolada only so far", 2)
+    if args.offline and kpis:
+        return _fail("--offline rebuilds what was archived; it takes no --kpi", 2)
     try:
-        if args.source == "kolada" or kpis or args.offline:
+        if args.source == "kolada" or kpis:
             _print_summary(SOURCE_FLOWS["kolada"](kpis=kpis, full=args.full, offline=args.offline,
                                                   synthetic=synthetic))
         elif args.source:
-            _print_summary(SOURCE_FLOWS[args.source](full=args.full, synthetic=synthetic))
+            _print_summary(SOURCE_FLOWS[args.source](full=args.full, synthetic=synthetic, offline=args.offline))
         else:
-            result = nightly(full=args.full, synthetic=synthetic)
+            result = nightly(full=args.full, synthetic=synthetic, offline=args.offline)
             for summary in result["sources"].values():
                 _print_summary(summary)
     except Exception as exc:  # one line for the user; details are in the log above and in meta.load_batch

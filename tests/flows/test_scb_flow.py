@@ -39,7 +39,7 @@ def test_scb_full_then_unchanged(home, scb):
 
     # SCB's official municipal index loads as an indicator and sits beside ours
     assert published("SELECT count(*), count(DISTINCT municipality_code), min(period), max(period) FROM "
-                     "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 14, 38, "2011",
+                     "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 10, 38, "2015",
                                                                                                  "2024")]
     both = published("SELECT count(*) FROM segregation_comparison WHERE dissimilarity_deso IS NOT NULL "
                      "AND scb_index_sams IS NOT NULL")[0][0]
@@ -64,3 +64,34 @@ def test_regso_indices_appear_once_the_key_maps_the_deso(home, scb):
     ingest_scb(full=True)
     assert published("SELECT areas FROM segregation_indices WHERE municipality_code = '1282' AND year = 2024 "
                      "AND area_unit = 'RegSO'") == [(3,)]
+
+
+def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatch, tmp_path):
+    """`sydstat run --offline`: every PxWeb table comes back from its batch manifest and archived answers, no network,
+    into the same rows."""
+    import shutil
+
+    from flows.fohm import ingest_fohm
+    from flows.nightly import nightly
+
+    monkeypatch.setenv("SYDSTAT_FOHM_URL", scb.fohm_url)
+    ingest_scb(synthetic=True)
+    ingest_fohm(synthetic=True)
+    original = load_settings()
+    queries = ["SELECT source, indicator_id, municipality_code, period, sex, value FROM fct_indicator_value "
+               "ORDER BY ALL", "SELECT * EXCLUDE (load_id) FROM segregation_indices ORDER BY ALL",
+               "SELECT area_code, year, sex, background, persons FROM fct_area_population ORDER BY ALL"]
+    before = [published(q, db=original.published_db) for q in queries]
+
+    rebuilt_home = tmp_path / "rebuilt"
+    shutil.copytree(original.raw_dir, rebuilt_home / "raw")
+    monkeypatch.setenv("SYDSTAT_HOME", str(rebuilt_home))
+    for source in ("KOLADA", "SCB", "FOHM"):  # nothing upstream answers: the rebuild must not need it
+        monkeypatch.setenv(f"SYDSTAT_{source}_URL", "http://127.0.0.1:9/unreachable")
+    scb.requests.clear()
+    with pytest.raises(RuntimeError, match="1 source\\(s\\) failed: kolada"):  # kolada was never archived here
+        nightly(synthetic=True, offline=True)
+    assert scb.requests == []
+    assert [published(q) for q in queries] == before
+    modes = published("SELECT source, mode, status FROM meta.load_batch ORDER BY load_id")
+    assert ("scb", "offline", "loaded") in modes and ("fohm", "offline", "loaded") in modes
