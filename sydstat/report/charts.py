@@ -26,7 +26,9 @@ SERIES_STYLE = {
     "K": {"color": VERMILLION, "linestyle": "-", "marker": "o", "label": "Kvinnor"},
     "M": {"color": BLUE, "linestyle": "-", "marker": "s", "label": "Män"},
     "T": {"color": GREEN, "linestyle": "-", "marker": "^", "label": "Totalt"},
-    "region": {"color": BLACK, "linestyle": "--", "marker": None, "label": "Regionens snitt (totalt)"},
+    "region": {"color": BLACK, "linestyle": "--", "marker": None, "label": "Regionens snitt"},
+    "region K": {"color": VERMILLION, "linestyle": ":", "marker": None, "label": "Regionens snitt, kvinnor"},
+    "region M": {"color": BLUE, "linestyle": ":", "marker": None, "label": "Regionens snitt, män"},
     "Skåne län": {"color": BLUE, "linestyle": "-", "marker": "o", "label": "Skåne (snitt)"},
     "Blekinge län": {"color": VERMILLION, "linestyle": "--", "marker": "s", "label": "Blekinge (snitt)"},
 }

@@ -17,6 +17,7 @@ from sydstat.report.data import TOPIC_LABELS, ReportData, attribution_text
 
 UNIT_SUFFIX = {"percent": " %", "sek": " kr", "days": " dagar", "years": " år"}
 SEX_WORDS = {"K": "kvinnor", "M": "män", "T": "totalt"}
+REGION_WORDS = {"region": "regionens snitt", "region K": "regionens snitt, kvinnor", "region M": "regionens snitt, män"}
 REGISTER_LABELS = {"esf_plus": "ESF+", "tillvaxtverket": "Tillväxtverket", "kohesio": "Kohesio",
                    "esf_projektbanken": "ESF projektbanken"}
 
@@ -146,12 +147,13 @@ def trends_figure(data: ReportData, code: str, name: str, out: Path) -> dict | N
         attributions |= set(mine.attribution)
         sexes = ["K", "M"] if mine.sex.isin(["K", "M"]).any() else ["T"]
         series = {s: mine[mine.sex == s][["year", "value"]] for s in sexes}
-        region = mine[mine.sex == "T"][["year", "region_average"]].rename(columns={"region_average": "value"})
-        series["region"] = region
+        for s in sexes:  # each sex against the region's average for the same sex
+            series["region" if s == "T" else f"region {s}"] = (
+                mine[mine.sex == s][["year", "region_average"]].rename(columns={"region_average": "value"}))
         panels.append({"title": _panel_title(row), "series": series,
                        "breaks": mine.loc[mine.is_series_break, "year"].unique().tolist()})
         for key, frame in series.items():
-            label = f"{_short(row.title, 36)} – {'regionens snitt' if key == 'region' else SEX_WORDS[key]}"
+            label = f"{_short(row.title, 36)} – {REGION_WORDS.get(key) or SEX_WORDS[key]}"
             header.append(label)
             for year, value in zip(frame.year, frame.value, strict=True):
                 by_year.setdefault(int(year), {})[label] = number(value, row.unit)
@@ -161,10 +163,11 @@ def trends_figure(data: ReportData, code: str, name: str, out: Path) -> dict | N
     charts.municipality_trends(panels, out / src)
     return {"src": src, "width": 990,
             "alt": (f"Linjediagram i {len(panels)} delar för {name}: kvinnor (orange, ringar) och män (blå, kvadrater) "
-                    f"eller totalt (grön, trianglar) jämfört med regionens snitt (svart streckad linje), per år. "
-                    f"Siffrorna finns i tabellen under diagrammet."),
-            "caption": f"{name} jämfört med regionens snitt (ovägt medelvärde av kommunerna). Prickade lodlinjer "
-                       f"markerar seriebrott.",
+                    f"jämfört med regionens snitt för kvinnor respektive män (prickade linjer i samma färg), eller "
+                    f"totalt (grön, trianglar) mot regionens snitt (svart streckad linje), per år. Siffrorna finns i "
+                    f"tabellen under diagrammet."),
+            "caption": f"{name} jämfört med regionens snitt för samma kön (ovägt medelvärde av kommunerna). Prickade "
+                       f"lodlinjer markerar seriebrott.",
             "attribution": attribution_text(attributions),
             "table": {"caption": f"Nyckeltal per år för {name}", "header": header,
                       "rows": [[str(y)] + [v.get(h, "–") for h in header[1:]] for y, v in sorted(by_year.items())]}}
