@@ -21,12 +21,15 @@ EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_valu
 
 DESCRIPTION = """\
 sydstat — the open data warehouse for social sustainability in Sydsverige (the 38 municipalities of Skåne and
-Blekinge). Pulls Kolada (and later SCB, Folkhälsodata, project registers), archives raw responses, validates them
-with Great Expectations and loads a DuckDB star schema; analysts query the published copy.
+Blekinge). Pulls Kolada, SCB (PxWebApi 2.0) and Folkhälsodata, and ingests project registers (ESF+, Tillväxtverket,
+Kohesio); archives every raw response, validates it with Great Expectations and loads a DuckDB star schema; analysts
+query the published copy (`query`, Parquet) and read the HTML report (`report`).
 
 Configuration (environment wins over sydstat.toml in the working directory or $SYDSTAT_HOME):
   SYDSTAT_HOME         data folder (default ./data): warehouse.duckdb, work/, raw/, parquet/, reports/, inbox/
   SYDSTAT_KOLADA_URL   Kolada v3 base URL (default https://api.kolada.se/v3)
+  SYDSTAT_SCB_URL      SCB PxWebApi 2.0 base URL (default https://statistikdatabasen.scb.se/api/v2)
+  SYDSTAT_FOHM_URL     Folkhälsodata PxWeb v1 base URL
 """
 
 
@@ -318,7 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "validate, load and publish. Incremental unless --full.")
     run.add_argument("--source", help="only this source (e.g. kolada); default: all configured sources")
     run.add_argument("--offline", action="store_true",
-                     help="rebuild from archived raw snapshots under $SYDSTAT_HOME/raw (no network)")
+                     help="rebuild from archived raw snapshots under $SYDSTAT_HOME/raw (no network); every source, "
+                          "or the one --source names")
     run.add_argument("--full", action="store_true", help="full refresh instead of changes since the last run")
     run.add_argument("--kpi", help="ad-hoc comma-separated Kolada KPI ids to pull (e.g. N00945,N01951)")
     run.set_defaults(func=cmd_run)
