@@ -95,7 +95,7 @@ def _load_area_table(run, ex, table: dict, synthetic: bool, run_id: str, mode: s
     population = outcome.valid
     known = {r[0]: r[1] for r in run.con.execute(
         "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
-    new_areas = pd.DataFrame({"area_code": [d for d in ex.regions if d not in known]})
+    new_areas = pd.DataFrame({"area_code": pd.Series([d for d in ex.regions if d not in known], dtype="string")})
     new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
                                  municipality_code=new_areas.area_code.str[:4], regso_code=None)
     indices = ts.segregation(population, table["segregation"], {k: v for k, v in known.items() if v})

@@ -52,6 +52,33 @@ def official_segregation_index() -> PxTable:
                     "Tid": {y: y for y in OFFICIAL_INDEX_YEARS}}, cells)
 
 
+BIRTH_TABLE = "FolkmDesoLandKon"  # BE/BE0101/BE0101Y/FolkmDesoLandKon; the v2 id is unconfirmed (see scb.yaml)
+BIRTH_REGIONS = {"010": "Sverige", "020": "Norden utom Sverige", "030": "EU utom Norden",
+                 "040": "Europa utom EU och Norden", "050": "Afrika", "060": "Asien", "070": "Övriga världen"}
+
+
+def population_by_birth_region(cells: dict) -> PxTable:
+    """SYNTHETIC persons per DeSO × birth region × sex × year, consistent with the background table: about four in five
+    people of foreign background are foreign-born, spread over six regions with weights that differ between DeSO."""
+    out = {}
+    for (deso, background, sex, year), persons in cells.items():
+        if background != "1":
+            continue
+        swedish_background = cells.get((deso, "2", sex, year)) or 0
+        born_abroad = int(persons * 0.8)
+        weights = [0.1 + sample._unit_random("birth", deso, region) ** 2 for region in list(BIRTH_REGIONS)[1:]]
+        shares = [w / sum(weights) for w in weights]
+        counts = [int(born_abroad * share) for share in shares]
+        counts[-1] += born_abroad - sum(counts)
+        out[(deso, "010", sex, "000007Y7", year)] = swedish_background + persons - born_abroad
+        for region, count in zip(list(BIRTH_REGIONS)[1:], counts, strict=True):
+            out[(deso, region, sex, "000007Y7", year)] = count
+    regions = sorted({k[0] for k in out})
+    return PxTable(BIRTH_TABLE, "Folkmängd per DeSO efter födelseregion och kön (SYNTETISK)",
+                   {"Region": {r: r for r in regions}, "Fodelseregion": BIRTH_REGIONS, "Kon": SEX,
+                    "ContentsCode": {"000007Y7": "Folkmängd"}, "Tid": {y: y for y in YEARS}}, out)
+
+
 @dataclass
 class PxDataset:
     max_cells: int = 150_000
@@ -64,6 +91,7 @@ class PxDataset:
     def __post_init__(self):
         if not self.cells:
             self.cells = generate()
+        self.tables.setdefault(BIRTH_TABLE, population_by_birth_region(self.cells))
 
     @property
     def regions(self) -> list[str]:

@@ -15,7 +15,8 @@ def region_deso_codes(codes: list[str], municipality_codes: set[str] | None) -> 
 
 
 def area_population(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
-    """json-stat2 cells → fct_area_population rows, with totals over sex (T) and background ('total') added."""
+    """json-stat2 cells → fct_area_population rows, with totals over sex (T) and, unless the catalogue says
+    `totals: false` (another table already gives them), over the groups (background 'total')."""
     columns, codes = table["columns"], table.get("codes", {})
     out = pd.DataFrame({target: frame[source].map(codes[source]).astype("string") if source in codes
                         else frame[source] for source, target in columns.items()})
@@ -27,6 +28,8 @@ def area_population(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
     keys = ["area_code", "year"]
     by_sex = out.groupby([*keys, "background"], as_index=False).persons.sum(min_count=1).assign(sex="T")
     detailed = pd.concat([out, by_sex], ignore_index=True)
+    if not table.get("totals", True):
+        return detailed[["area_code", "year", "sex", "background", "persons"]]
     totals = detailed.groupby([*keys, "sex"], as_index=False).persons.sum(min_count=1).assign(background="total")
     result = pd.concat([detailed, totals], ignore_index=True)
     return result[["area_code", "year", "sex", "background", "persons"]]

@@ -1,11 +1,16 @@
--- Our dissimilarity index beside SCB's official municipal segregation index, per region municipality and year. They
--- measure related but different things: ours compares foreign vs Swedish background over DeSO; SCB's compares
--- foreign- vs Swedish-born over SAMS areas (published 0-100). Compare rankings and trends, not levels.
+-- Our dissimilarity indices beside SCB's official municipal segregation index, per region municipality and year.
+-- SCB's compares foreign- vs Swedish-born over SAMS areas (published 0-100); ours are over DeSO, one by background
+-- (foreign vs Swedish) and one by birth (born abroad vs born in Sweden: SCB's definition, other areas). Compare
+-- rankings and trends, not levels.
 CREATE OR REPLACE VIEW segregation_comparison AS
 WITH ours AS (
-    SELECT municipality_code, year, dissimilarity, areas
+    SELECT municipality_code, year,
+           max(dissimilarity) FILTER (WHERE grouping = 'foreign_vs_swedish_background') AS dissimilarity,
+           max(dissimilarity) FILTER (WHERE grouping = 'birth_region') AS dissimilarity_birth,
+           max(areas) AS areas
     FROM segregation_indices
-    WHERE grouping = 'foreign_vs_swedish_background' AND area_unit = 'DeSO'
+    WHERE area_unit = 'DeSO'
+    GROUP BY ALL
 ),
 official AS (
     SELECT f.municipality_code, p.year, f.value, s.attribution
@@ -16,7 +21,7 @@ official AS (
 ),
 side_by_side AS (
     SELECT k.municipality_code, m.municipality_name, m.county_name, k.year,
-           o.dissimilarity, o.areas, s.value AS scb_value, s.attribution
+           o.dissimilarity, o.dissimilarity_birth, o.areas, s.value AS scb_value, s.attribution
     FROM (SELECT municipality_code, year FROM ours UNION SELECT municipality_code, year FROM official) k
     JOIN dim_municipality m USING (municipality_code)
     LEFT JOIN ours o USING (municipality_code, year)
@@ -29,6 +34,7 @@ SELECT
     county_name,
     year,
     dissimilarity AS dissimilarity_deso,  -- sydstat's D (0-1), foreign vs Swedish background over DeSO
+    dissimilarity_birth AS dissimilarity_born_abroad_deso,  -- sydstat's D (0-1), born abroad vs born in Sweden, DeSO
     areas AS deso_areas,  -- DeSO areas D was computed over
     scb_value AS scb_index_sams,  -- SCB's published index (0-100), foreign- vs Swedish-born over SAMS areas
     CASE WHEN dissimilarity IS NOT NULL

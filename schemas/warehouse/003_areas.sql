@@ -20,7 +20,7 @@ CREATE TABLE fct_area_population (
     area_code   VARCHAR NOT NULL,
     year        INTEGER NOT NULL,
     sex         VARCHAR NOT NULL,            -- T/K/M
-    background  VARCHAR NOT NULL,            -- 'utländsk' | 'svensk' | 'total' (SCB UtlBakgrund 1/2)
+    background  VARCHAR NOT NULL,            -- population group: 'utländsk' | 'svensk' | 'total' (UtlBakgrund), or a birth region ('född i Asien', …)
     persons     BIGINT,
     source      VARCHAR NOT NULL,
     load_id     BIGINT NOT NULL
@@ -29,7 +29,7 @@ CREATE TABLE fct_area_population (
 CREATE TABLE segregation_indices (
     municipality_code VARCHAR NOT NULL,
     year              INTEGER NOT NULL,
-    grouping          VARCHAR NOT NULL,      -- e.g. 'foreign_vs_swedish_background'
+    grouping          VARCHAR NOT NULL,      -- 'foreign_vs_swedish_background' | 'birth_region'
     area_unit         VARCHAR NOT NULL,      -- DeSO | RegSO
     dissimilarity     DOUBLE,                -- D, 0-1
     isolation         DOUBLE,                -- xPx

@@ -21,7 +21,16 @@ def test_scb_full_then_unchanged(home, scb):
     batches = ingest_scb(synthetic=True)["batches"]
     first = batches[0]
     assert first["status"] == "loaded" and first["rows_quarantined"] == 0
-    assert [b["mode"] for b in batches] == ["table TAB6571", "table IntGr7Kom"] and batches[1]["status"] == "loaded"
+    assert [b["mode"] for b in batches] == ["table TAB6571", "table FolkmDesoLandKon", "table IntGr7Kom"]
+    assert all(b["status"] == "loaded" for b in batches)
+    # birth regions: multi-group H, and D of born in Sweden vs abroad; every DeSO's groups add up to its total
+    assert published("SELECT count(*), min(entropy_index) > 0, max(entropy_index) < 1, max(dissimilarity) <= 1 "
+                     "FROM segregation_indices WHERE grouping = 'birth_region' AND area_unit = 'DeSO'") == [
+        (380, True, True, True)]
+    assert published("SELECT count(*) FROM (SELECT area_code, year, sum(persons) AS s FROM fct_area_population "
+                     "WHERE sex = 'T' AND background LIKE 'född i %' GROUP BY ALL) b JOIN fct_area_population t "
+                     "USING (area_code, year) WHERE t.sex = 'T' AND t.background = 'total' AND t.persons <> b.s") == [
+        (0,)]
     assert published("SELECT count(DISTINCT municipality_code), count(DISTINCT year), min(dissimilarity) >= 0, "
                      "max(dissimilarity) <= 1 FROM segregation_indices WHERE area_unit = 'DeSO'") == [
         (38, 10, True, True)]
@@ -34,7 +43,7 @@ def test_scb_full_then_unchanged(home, scb):
                        "AND year = 2024 AND area_unit = 'DeSO'")[0][0]
     assert stored == pytest.approx(two_group(foreign, swedish)["dissimilarity"])
     assert published("SELECT sum(persons) FILTER (WHERE background = 'total' AND sex = 'T') = "
-                     "sum(persons) FILTER (WHERE background <> 'total' AND sex IN ('K', 'M')) "
+                     "sum(persons) FILTER (WHERE background IN ('utländsk', 'svensk') AND sex IN ('K', 'M')) "
                      "FROM fct_area_population") == [(True,)]
 
     # SCB's official municipal index loads as an indicator and sits beside ours
@@ -42,7 +51,7 @@ def test_scb_full_then_unchanged(home, scb):
                      "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 10, 38, "2015",
                                                                                                  "2024")]
     both = published("SELECT count(*) FROM segregation_comparison WHERE dissimilarity_deso IS NOT NULL "
-                     "AND scb_index_sams IS NOT NULL")[0][0]
+                     "AND dissimilarity_born_abroad_deso IS NOT NULL AND scb_index_sams IS NOT NULL")[0][0]
     assert both == 38 * 10  # the years both cover: 2015-2024
     assert published("SELECT max(rank_deso), max(rank_scb) FROM segregation_comparison WHERE year = 2024") == [
         (38, 38)]
@@ -62,8 +71,9 @@ def test_regso_indices_appear_once_the_key_maps_the_deso(home, scb):
                 "FROM unnest(?) WITH ORDINALITY AS t(d, i)", [desos]).fetchall()
     con.close()
     ingest_scb(full=True)
-    assert published("SELECT areas FROM segregation_indices WHERE municipality_code = '1282' AND year = 2024 "
-                     "AND area_unit = 'RegSO'") == [(3,)]
+    assert published("SELECT grouping, areas FROM segregation_indices WHERE municipality_code = '1282' "
+                     "AND year = 2024 AND area_unit = 'RegSO' ORDER BY 1") == [("birth_region", 3),
+                                                                               ("foreign_vs_swedish_background", 3)]
 
 
 def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatch, tmp_path):
