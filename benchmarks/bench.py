@@ -67,14 +67,15 @@ def stage_pipeline(full: bool) -> dict:
 
 
 def stage_scb() -> dict:
-    """SCB DeSO population by background for all ~6 000 DeSO through the real flow (PxWebApi 2.0 replay)."""
+    """Every SCB table of the catalogue through the real flow (PxWebApi 2.0 replay): DeSO population by background and
+    by birth region for all ~6 000 DeSO, and the official municipal index."""
     from flows.scb import ingest_scb
 
     started = time.monotonic()
     summary = ingest_scb(full=True, synthetic=True)
-    batch = summary["batches"][0]
-    return {"seconds": time.monotonic() - started, "rows_loaded": batch["rows_inserted"],
-            "requests": batch["requests"]}
+    batches = summary["batches"]
+    return {"seconds": time.monotonic() - started, "rows_loaded": sum(b["rows_inserted"] for b in batches),
+            "requests": batches[-1]["requests"], "tables": len(batches)}
 
 
 def stage_registers(path: str) -> dict:
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "query_p50_ms": exq["query_p50_ms"], "query_p95_ms": exq["query_p95_ms"],
         "kolada_rate_per_second": args.rate or None, "prefect": "running server (as deployed)",
         "deso_areas": len(deso.regions), "scb_rows_loaded": scb["rows_loaded"], "scb_seconds": scb["seconds"],
-        "scb_requests": scb["requests"], "register_projects": n_projects,
+        "scb_requests": scb["requests"], "scb_tables": scb["tables"], "register_projects": n_projects,
         "register_projects_loaded": registers["projects_loaded"], "register_seconds": registers["seconds"],
         "stages": {"baseline": baseline, "full": full, "noop": noop, "scb": scb, "registers": registers, "load": load,
                    "export_queries": exq},
