@@ -106,8 +106,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["SYDSTAT_FOHM_URL"] = server.fohm_url
         print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
               f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
-              f"sample (38 municipalities: 25 KPIs 2010-2025, DeSO population by background 2015-2024, registered "
-              f"unemployment 2008-2024).")
+              f"sample (38 municipalities: 25 KPIs 2010-2025, DeSO population by background and by birth region "
+              f"2015-2024, SCB's municipal segregation index, registered unemployment 2008-2024).")
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
         for source in ("kolada", "scb", "fohm"):
