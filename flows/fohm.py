@@ -1,5 +1,5 @@
 """Ingest Folkhälsodata (PxWeb v1 grammar) into fct_indicator_value through the same validation and loader as
-Kolada: change check (table `updated`), then flows/pxweb_indicators.py per changed table."""
+Kolada: change check (table `updated`), then flows/pxweb_tables.py per changed table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 
 from flows.common import writer_slot
 from flows.publish import emit_loaded, publish_task, source_run
-from flows.pxweb_indicators import extract_table, load_indicator_table, table_from_archive, write_table_manifest
+from flows.pxweb_tables import extract_table, load_indicator_table, table_from_archive, write_table_manifest
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive

@@ -13,8 +13,14 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from flows.common import validate_task, writer_slot
-from flows.publish import emit_loaded, publish_task, source_run
-from flows.pxweb_indicators import extract_table, load_indicator_table, table_from_archive, write_table_manifest
+from flows.publish import SourceRun, emit_loaded, publish_task, source_run
+from flows.pxweb_tables import (
+    TableExtract,
+    extract_table,
+    load_indicator_table,
+    table_from_archive,
+    write_table_manifest,
+)
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -36,7 +42,7 @@ def _region_choice(table: dict):
     everywhere = load.get("municipalities", "region") == "all"
     region = {m["municipality_code"] for m in region_municipalities()}
     if table.get("target") == "fct_indicator_value":
-        return lambda codes: [c for c in codes if everywhere and len(c) == 4 or c in region]
+        return lambda codes: [c for c in codes if (everywhere and len(c) == 4) or c in region]
     return lambda codes: ts.region_deso_codes(codes, None if everywhere else region)
 
 
@@ -86,7 +92,8 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
     return summary
 
 
-def _load_area_table(run, ex, table: dict, synthetic: bool, run_id: str, mode: str):
+def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
+                     mode: str) -> BatchResult:
     """Persons per DeSO → fct_area_population, new DeSO → dim_area, and the segregation indices they give."""
     population = ts.area_population(ex.cells, table)
     outcome = validate_task("area_population", population, {}, run.settings)

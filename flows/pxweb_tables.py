@@ -1,6 +1,6 @@
-"""One PxWeb indicator table → fct_indicator_value, for every PxWeb source (Folkhälsodata, SCB's municipal tables):
-metadata → selection (the region's municipalities, the catalogue's indicators) → split queries (archived) → conform →
-validate → load. The same validation suite and loader as Kolada.
+"""PxWeb tables, for every PxWeb source: one extractor (metadata → selection → split queries, archived) for area and
+indicator tables, and the loader of indicator tables (Folkhälsodata, SCB's municipal tables) into fct_indicator_value
+through the same validation suite and loader as Kolada. SCB's area tables load in flows/scb.py.
 
 Every PxWeb load also writes a batch manifest (the table, the regions asked for, the snapshot ids of its answers), so
 `sydstat run --offline --source scb|fohm` rebuilds the same rows from the raw archive without a network."""
