@@ -8,6 +8,7 @@ Every PxWeb load also writes a batch manifest (the table, the regions asked for,
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,20 +39,34 @@ def table_ref(table: dict) -> str:
     return table.get("path") or table["id"]
 
 
-def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: int | None = None) -> TableExtract:
-    """Ask for the catalogue's indicators (or all contents) for the regions `choose_regions(codes)` picks, from
-    `first_year` on."""
+def table_selection(variables: dict[str, dict], table: dict, choose_regions, first_year: int | None = None) -> dict:
+    """What to ask a table for, from its metadata and its catalogue entry: the regions `choose_regions(codes)` picks;
+    the catalogue's indicators; only the values matching `values: {variable: regex}`; the years within `years:
+    {from, to}` and from `first_year` on; and no `eliminate:` variable (the server sums those)."""
     ref = table_ref(table)
-    variables, _ = client.metadata(ref)
-    selection = {name: info["values"] for name, info in variables.items()}
+    selection = {name: info["values"] for name, info in variables.items() if name not in table.get("eliminate", ())}
     selection["Region"] = choose_regions(variables["Region"]["values"])
     if not selection["Region"]:
         raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
     if "indicator_by" in table:
         selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
                                             if v in table["indicators"]]
-    if first_year:
-        selection["Tid"] = [t for t in variables["Tid"]["values"] if t[:4] >= str(first_year)]
+    for name, pattern in table.get("values", {}).items():
+        selection[name] = [v for v in selection[name] if re.search(pattern, v)]
+    years = table.get("years", {})
+    low, high = max(first_year or 0, years.get("from", 0)), years.get("to", 9999)
+    selection["Tid"] = [t for t in selection["Tid"] if low <= int(t[:4]) <= high]
+    empty = [name for name, values in selection.items() if not values]
+    if empty:
+        raise ValueError(f"table {ref}: nothing left to ask for in {empty} after the catalogue's filters")
+    return selection
+
+
+def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: int | None = None) -> TableExtract:
+    """Fetch (split, archived) what `table_selection` asks for."""
+    ref = table_ref(table)
+    variables, _ = client.metadata(ref)
+    selection = table_selection(variables, table, choose_regions, first_year)
     results = client.query(ref, selection)
     cells = pd.concat([jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results],
                       ignore_index=True)

@@ -1,5 +1,6 @@
-"""Ingest SCB through PxWebApi 2.0: change check → metadata → split queries (archived) → area population →
-segregation indices → validate → load (one transaction) → publish.
+"""Ingest SCB through PxWebApi 2.0: change check → metadata → split queries (archived) → per table: area population
+and segregation indices, municipal population by age (sum-checked), or indicator values → validate → load (one
+transaction per table) → publish.
 
 A table that has not changed since the last successful load is not downloaded (`/tables?pastDays`), unless `full`.
 """
@@ -7,7 +8,7 @@ A table that has not changed since the last successful load is not downloaded (`
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pandas as pd
 from prefect import flow, get_run_logger
@@ -27,10 +28,11 @@ from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog, source_row
 from sydstat.config import Settings, load_settings
 from sydstat.sample import region_municipalities
+from transforms import population as tp
 from transforms import scb as ts
 from warehouse.area_loader import load_area_batch
 from warehouse.loader import BatchResult
-from warehouse.state import source_state
+from warehouse.state import known_codes, source_state
 
 SOURCE = "scb"
 
@@ -41,7 +43,7 @@ def _region_choice(table: dict):
     load = load_catalog(SOURCE)["load"]
     everywhere = load.get("municipalities", "region") == "all"
     region = {m["municipality_code"] for m in region_municipalities()}
-    if table.get("target") == "fct_indicator_value":
+    if table.get("target") in ("fct_indicator_value", "fct_population"):
         return lambda codes: [c for c in codes if (everywhere and len(c) == 4) or c in region]
     return lambda codes: ts.region_deso_codes(codes, None if everywhere else region)
 
@@ -80,6 +82,8 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
             run.mode = mode
             if table.get("target") == "fct_indicator_value":  # a municipal indicator table (SCB's own index)
                 result = load_indicator_table(run, ex, table, synthetic, run_id, mode, http.requests_made)
+            elif table.get("target") == "fct_population":
+                result = _load_population_table(run, ex, table, synthetic, run_id, mode)
             else:
                 result = _load_area_table(run, ex, table, synthetic, run_id, mode)
             if not offline:
@@ -110,4 +114,25 @@ def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: b
               "segregation_indices": indices}
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
-                           len(population), mode=mode)
+                           len(population), mode=mode, quarantine_table="fct_area_population")
+
+
+def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
+                           mode: str) -> BatchResult:
+    """Persons by municipality, age and sex → fct_population, after the sum-of-parts check: a total that misses its
+    parts by more than the table's tolerance fails the batch (the classic table must add up exactly)."""
+    population = tp.population_frame(ex.cells, table)
+    violations = tp.sum_violations(population, table.get("sum_tolerance"))
+    if len(violations):
+        raise ValueError(tp.describe_violations(violations, ex.table_ref, table.get("sum_tolerance")))
+    outcome = validate_task("population", population, {
+        "known_municipality_codes": known_codes(run.con, "dim_municipality"),
+        "known_age_groups": [r[0] for r in run.con.execute(
+            "SELECT age_group FROM dim_age_group WHERE band_set IN ('year', 'total')").fetchall()],
+        "max_year": datetime.now(UTC).year}, run.settings)
+    if not outcome.ok:
+        raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
+    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
+                           {"fct_population": outcome.valid.assign(source=SOURCE)},
+                           outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
+                           len(population), mode=mode, quarantine_table="fct_population")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sydstat import replay_population as rp
 from sydstat import sample
 
 TABLE_ID = "TAB6571"
@@ -25,12 +27,17 @@ CONTENTS = {"000007Y6": "Folkmängd"}
 @dataclass
 class PxTable:
     """Any further v2 table: its variables in cube order ({code: {value: label}}) and its cells keyed by one value of
-    every variable, in that order."""
+    every variable, in that order — a dict, or a function of the key for big tables. `eliminated` variables are in the
+    metadata (elimination: true) but the replay only answers queries that leave them out (SCB then sums them)."""
 
     id: str
     label: str
     dims: dict[str, dict[str, str]]
-    cells: dict
+    cells: dict | Callable[[tuple], float | None]
+    eliminated: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def value(self, key: tuple) -> float | None:
+        return self.cells(key) if callable(self.cells) else self.cells.get(key)
 
 
 OFFICIAL_INDEX_TABLE = "IntGr7Kom"  # AA/AA0003/AA0003D/IntGr7Kom; the v2 id is unconfirmed (see scb.yaml)
@@ -92,6 +99,16 @@ class PxDataset:
         if not self.cells:
             self.cells = generate()
         self.tables.setdefault(BIRTH_TABLE, population_by_birth_region(self.cells))
+        municipalities = {d[:4] for d in self.regions}
+        names = {m["id"]: m["title"] for m in sample.municipality_records()}
+        regions = {c: names.get(c, c) for c in sorted(municipalities)}
+        dims, eliminated = rp.classic_dims(regions)
+        self.tables.setdefault(rp.CLASSIC_TABLE, PxTable(
+            rp.CLASSIC_TABLE, "Folkmängd efter region, civilstånd, ålder och kön. År 2010-2024 (SYNTETISK)", dims,
+            rp.classic_value, eliminated))
+        self.tables.setdefault(rp.CKM_TABLE, PxTable(
+            rp.CKM_TABLE, "Folkmängden per månad efter region, ålder och kön. År 2025M01-2026M04 (SYNTETISK)",
+            rp.ckm_dims(regions), rp.ckm_value))
 
     @property
     def regions(self) -> list[str]:
@@ -169,9 +186,14 @@ def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | 
 def _table_route(dataset: PxDataset, table: PxTable, method: str, action: str, body: dict | None) -> tuple[int, dict]:
     full = {k: list(v) for k, v in table.dims.items()}
     if method == "GET" and action == "metadata":
-        return 200, _generic_cube(dataset, table, full, with_values=False)
+        first, *rest = full  # the real metadata lists eliminable variables right after the region
+        cube = {first: full[first], **{k: list(v) for k, v in table.eliminated.items()}, **{k: full[k] for k in rest}}
+        return 200, _generic_cube(dataset, table, cube, with_values=False)
     if method == "POST" and action == "data":
         wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
+        if set(wanted) & set(table.eliminated):
+            return 400, {"type": "about:blank", "title": "Not supported by the replay", "status": 400,
+                         "detail": f"leave {sorted(table.eliminated)} out of the selection (SCB then sums it)"}
         dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
         cells = math.prod(len(v) for v in dims.values())
         if cells > dataset.max_cells:
@@ -186,12 +208,12 @@ def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]]
         "version": "2.0", "class": "dataset", "label": table.label, "source": "SCB",
         "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": list(dims),
         "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-        "dimension": {k: {"label": k, "category": _category({c: table.dims[k][c] for c in v}),
+        "dimension": {k: {"label": k, "category": _category({c: {**table.eliminated, **table.dims}[k][c] for c in v}),
                           "extension": {"elimination": k not in ("ContentsCode", "Tid")}} for k, v in dims.items()},
         "extension": {"px": {"tableid": table.id}},
     }
     if with_values:
-        payload["value"] = [table.cells.get(combo) for combo in itertools.product(*dims.values())]
+        payload["value"] = [table.value(combo) for combo in itertools.product(*dims.values())]
     return payload
 
 

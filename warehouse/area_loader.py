@@ -1,5 +1,6 @@
-"""Loads SCB area files (dim_area, fct_area_type) and area population + segregation indices, on the shared
-batch primitives: one transaction, merges on the grain key, unchanged rows untouched."""
+"""Loads SCB's non-indicator tables — area files (dim_area, fct_area_type), area population + segregation indices,
+municipal population by age — on the shared batch primitives: one transaction, merges on the grain key, unchanged rows
+untouched."""
 
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ AREA_TABLES = {
     "fct_area_type": ["area_code", "year"],
     "fct_area_population": ["area_code", "year", "sex", "background"],
     "segregation_indices": ["municipality_code", "year", "grouping", "area_unit"],
+    "fct_population": ["municipality_code", "year", "sex", "age_group"],
 }
 
 
 def load_area_batch(con: duckdb.DuckDBPyConnection, run_id: str, source_row: dict, frames: dict[str, pd.DataFrame],
                     quarantined: pd.DataFrame | None = None, snapshots: list[Snapshot] | None = None,
-                    rows_received: int = 0, mode: str = "file") -> BatchResult:
-    """`frames`: table name (one of AREA_TABLES) → rows to merge, in dependency order."""
+                    rows_received: int = 0, mode: str = "file", quarantine_table: str = "fct_area_type") -> BatchResult:
+    """`frames`: table name (one of AREA_TABLES) → rows to merge, in dependency order. Quarantined rows are recorded
+    against `quarantine_table`, the table they were meant for."""
     with batch_transaction(con, source_row["source"], mode, run_id, rows_received) as result:
         merge_frame(con, "dim_source", pd.DataFrame([source_row]), ["source"],
                     compare=[c for c in source_row if c not in ("source", "updated_at")])
@@ -44,7 +47,7 @@ def load_area_batch(con: duckdb.DuckDBPyConnection, run_id: str, source_row: dic
             total.updated += counts.updated
         result.rows_inserted, result.rows_updated = total.inserted, total.updated
         if quarantined is not None:
-            result.rows_quarantined = record_quarantine(con, result.load_id, source_row["source"], "fct_area_type",
+            result.rows_quarantined = record_quarantine(con, result.load_id, source_row["source"], quarantine_table,
                                                         quarantined)
         record_snapshots(con, result.load_id, snapshots or [])
         result.snapshot_ids = [s.snapshot_id for s in snapshots or []]
