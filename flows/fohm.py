@@ -23,6 +23,14 @@ from warehouse.state import source_state
 SOURCE = "fohm"
 
 
+def _region_choice(table: dict, municipalities: set[str]):
+    """The 38 municipalities; for a county-level survey table, their counties and the nation ('00') instead."""
+    if table.get("geography") == "county":
+        counties = {"00"} | {code[:2] for code in municipalities}
+        return lambda codes: [c for c in codes if c in counties]
+    return lambda codes: [c for c in codes if c in municipalities]
+
+
 @flow(name="ingest-fohm")
 def ingest_fohm(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
                 offline: bool = False) -> dict:
@@ -51,7 +59,7 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
                                            "requests": http.requests_made})
                 continue
             else:
-                ex, mode = extract_table(client, table, lambda codes: [c for c in codes if c in region]), "full"
+                ex, mode = extract_table(client, table, _region_choice(table, region)), "full"
             run.mode = mode
             result = load_indicator_table(run, ex, table, synthetic, run_id, mode, http.requests_made)
             if not offline:

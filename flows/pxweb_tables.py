@@ -16,12 +16,12 @@ import pandas as pd
 
 from flows.common import validate_task
 from flows.publish import SourceRun
-from sources.pxweb import PxWebClient
+from sources.pxweb import TIME_VARIABLES, PxWebClient
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import source_row
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
+from warehouse.loader import SURVEY_COLUMNS, BatchResult, IndicatorBatch, load_indicator_batch
 from warehouse.state import known_codes
 
 
@@ -48,18 +48,27 @@ def table_selection(variables: dict[str, dict], table: dict, choose_regions, fir
     selection["Region"] = choose_regions(variables["Region"]["values"])
     if not selection["Region"]:
         raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
-    if "indicator_by" in table:
-        selection[table["indicator_by"]] = [v for v in variables[table["indicator_by"]]["values"]
-                                            if v in table["indicators"]]
+    for variable, wanted in ((table.get("indicator_by"), table.get("indicators")),
+                             (table.get("measure_by"), table.get("measures"))):
+        if variable:  # the catalogue names values by code or by published label
+            info = variables[variable]
+            selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
+                                   if v in wanted or text in wanted]
     for name, pattern in table.get("values", {}).items():
         selection[name] = [v for v in selection[name] if re.search(pattern, v)]
     years = table.get("years", {})
     low, high = max(first_year or 0, years.get("from", 0)), years.get("to", 9999)
-    selection["Tid"] = [t for t in selection["Tid"] if low <= int(t[:4]) <= high]
+    time = next(name for name, info in variables.items() if info["time"] or name in TIME_VARIABLES)
+    selection[time] = [t for t in selection[time] if low <= _last_year(t) and int(t[:4]) <= high]
     empty = [name for name, values in selection.items() if not values]
     if empty:
         raise ValueError(f"table {ref}: nothing left to ask for in {empty} after the catalogue's filters")
     return selection
+
+
+def _last_year(period: str) -> int:
+    """'2024' → 2024, '2025M12' → 2025, a pooled survey span '2019-2022' → 2022."""
+    return int(period[5:9]) if re.fullmatch(r"\d{4}-\d{4}", period) else int(period[:4])
 
 
 def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: int | None = None) -> TableExtract:
@@ -108,7 +117,7 @@ def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, syntheti
     batch = IndicatorBatch(
         source=source, mode=mode, run_id=run_id, source_row=source_row(source, synthetic), indicators=indicators,
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
-                              "snapshot_id"]],
+                              "snapshot_id", *[c for c in SURVEY_COLUMNS if c in values]]],
         quarantined=outcome.quarantined, snapshots=ex.snapshots, rows_received=len(values),
         requests_made=requests_made,
         full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),

@@ -238,15 +238,54 @@ FOHM_TABLE = "A_Folkhalsodata/Z_ovrigdata/Arbete/ArbetsloshetAndel.px"
 FOHM_AGES = {"16-64": "16-64 år", "16-24": "16-24 år"}
 FOHM_SEX = {"1": "Män", "2": "Kvinnor", "3": "Totalt"}
 FOHM_YEARS = [str(y) for y in range(2008, 2025)]
+HLV_GENERAL = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
+HLV_MENTAL = "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"
+HLV_REGIONS = {"00": "Riket", "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län"}
+HLV_SEX = {"00": "Totalt", "01": "Kvinnor", "02": "Män"}
+HLV_MEASURES = {"01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
+                "04": "Antal svar"}
+# the real table's pooled periods, gaps included (no 2014-2017 or 2016-2019 window)
+HLV_PERIODS = [f"{y}-{y + 3}" for y in (2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013, 2015, 2017, 2018,
+                                        2019)]
+
+
+@dataclass
+class V1Table:
+    """A Folkhälsodata table: its variables in order ({code: {value: text}}), which may be eliminated, and its cells
+    as a function of one value of every variable."""
+
+    title: str
+    variables: dict[str, dict[str, str]]
+    value: Callable[[tuple], float | None]
+    eliminable: tuple[str, ...] = ()
+
+
+def _survey_cell(outcomes: dict[str, float]) -> Callable[[tuple], float | None]:
+    """SYNTHETIC survey answers: a share per region, outcome, sex and period, its 95 % interval from the number of
+    answers (a county answers far fewer than the nation), and the number of answers itself."""
+    answers = {"00": 60000, "10": 2400, "12": 9000, "13": 2300}
+
+    def cell(key: tuple) -> float | None:
+        region, outcome, measure, sex, period = key
+        n = answers[region] // (1 if sex == "00" else 2)
+        drift = (int(period[:4]) - 2004) * 0.15 * (1 if outcomes[outcome] < 50 else -1)
+        sex_gap = {"00": 0.0, "01": 2.0, "02": -2.0}[sex]
+        share = outcomes[outcome] + drift + sex_gap + 4 * (sample._unit_random("hlv", region, outcome) - 0.5)
+        half = 196 * math.sqrt(share / 100 * (1 - share / 100) / n)
+        return {"01": round(share, 1), "02": round(share - half, 1), "03": round(share + half, 1),
+                "04": float(n)}[measure]
+    return cell
 
 
 @dataclass
 class FohmDataset:
-    """SYNTHETIC registered unemployment (share of the population, %) by municipality, age, sex and year."""
+    """SYNTHETIC Folkhälsodata: registered unemployment (share of the population, %) by municipality, age, sex and
+    year, and two survey tables (self-rated health, mental health) by county, sex and pooled four-year period."""
 
     max_values: int = 150_000
     updated: str = "2026-03-02T09:00:00"
     cells: dict = field(default_factory=dict)
+    tables: dict[str, V1Table] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.cells:
@@ -260,44 +299,54 @@ class FohmDataset:
                         suppressed = sample._unit_random("fohm", code, age, year) < 0.01
                         for sex, value in (("1", men), ("2", women), ("3", round((men + women) / 2, 1))):
                             self.cells[(code, age, sex, year)] = None if suppressed else value
+        regions = sorted({k[0] for k in self.cells})
+        self.tables.setdefault(FOHM_TABLE, V1Table(
+            "Registrerad arbetslöshet (SYNTETISKA DEMODATA)",
+            {"Region": {r: r for r in regions}, "Alder": FOHM_AGES, "Kon": FOHM_SEX,
+             "ContentsCode": {"Arbetslöshet": "Arbetslöshet"}, "Tid": {y: y for y in FOHM_YEARS}},
+            lambda key: self.cells.get((key[0], key[1], key[2], key[4])), eliminable=("Alder",)))
+        general = {"1": "Bra eller mycket bra hälsa", "2": "Dålig eller mycket dålig hälsa", "3": "Långvarig sjukdom"}
+        self.tables.setdefault(HLV_GENERAL, V1Table(
+            "Självskattat allmänt hälsotillstånd efter region, kön och år (SYNTETISKA DEMODATA)",
+            {"Region": HLV_REGIONS, "Hälsotillstånd": general, "Andel och konfidensintervall": {
+                "01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
+                "04": "Antal svar"}, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
+            _survey_cell({"1": 71.0, "2": 6.5, "3": 38.0})))
+        self.tables.setdefault(HLV_MENTAL, V1Table(
+            "Psykisk hälsa efter region, kön och år (SYNTETISKA DEMODATA)",
+            {"Region": HLV_REGIONS, "Psykisk hälsa": {"35": "Nedsatt psykiskt välbefinnande", "40": "Suicidtankar",
+                                                      "48": "Sömnbesvär"},
+             "Andel och konfidensintervall": HLV_MEASURES, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
+            _survey_cell({"35": 16.0, "40": 4.0, "48": 34.0})))
 
 
 def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
-    table = path.split("/api/v1/sv/", 1)[1] if "/api/v1/sv/" in path else ""
-    regions = sorted({k[0] for k in dataset.cells})
-    if method == "GET" and table in ("", "/") and "config" in query:
+    name = path.split("/api/v1/sv/", 1)[1] if "/api/v1/sv/" in path else ""
+    if method == "GET" and name in ("", "/") and "config" in query:
         return 200, {"apiVersion": "1.1.0", "maxValues": dataset.max_values, "maxCalls": 30, "timeWindow": 10,
                      "CORS": True}
-    if table != FOHM_TABLE:
-        return 404, {"error": f"no table {table}"}
-    variables = {"Region": regions, "Alder": list(FOHM_AGES), "Kon": list(FOHM_SEX),
-                 "ContentsCode": ["Arbetslöshet"], "Tid": FOHM_YEARS}
+    table = dataset.tables.get(name)
+    if table is None:
+        return 404, {"error": f"no table {name}"}
     if method == "GET":
-        return 200, {"title": "Registrerad arbetslöshet (SYNTETISKA DEMODATA)", "updated": dataset.updated,
-                     "variables": [
-                         {"code": code, "text": code, "values": values,
-                          "valueTexts": [{**FOHM_AGES, **FOHM_SEX}.get(v, v) for v in values],
-                          **({"elimination": True} if code in ("Alder",) else {}),
-                          **({"time": True} if code == "Tid" else {})} for code, values in variables.items()]}
+        return 200, {"title": table.title, "updated": dataset.updated, "variables": [
+            {"code": code, "text": code, "values": list(values), "valueTexts": list(values.values()),
+             **({"elimination": True} if code in table.eliminable else {}),
+             **({"time": True} if code in ("Tid", "År") else {})} for code, values in table.variables.items()]}
     wanted = {q["code"]: q["selection"]["values"] for q in (body or {}).get("query", [])}
-    dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in variables.items()}
+    dims = {k: [c for c in wanted.get(k, list(v)) if c in v] for k, v in table.variables.items()}
     cells = math.prod(len(v) for v in dims.values())
     if cells > dataset.max_values:
         return 403, {"error": f"Too many values selected: {cells} > {dataset.max_values}"}
     values, status = [], {}
-    for r in dims["Region"]:
-        for a in dims["Alder"]:
-            for s in dims["Kon"]:
-                for _c in dims["ContentsCode"]:
-                    for t in dims["Tid"]:
-                        value = dataset.cells.get((r, a, s, t))
-                        if value is None:
-                            status[str(len(values))] = ".."
-                        values.append(value)
-    labels = {"Alder": FOHM_AGES, "Kon": FOHM_SEX}
-    return 200, {"version": "2.0", "class": "dataset", "label": "Registrerad arbetslöshet (SYNTETISK)",
+    for key in itertools.product(*dims.values()):
+        value = table.value(key)
+        if value is None:
+            status[str(len(values))] = ".."
+        values.append(value)
+    return 200, {"version": "2.0", "class": "dataset", "label": table.title,
                  "source": "Folkhälsomyndigheten", "updated": dataset.updated, "id": list(dims),
-                 "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-                 "dimension": {k: {"label": k, "category": _category({c: labels.get(k, {}).get(c, c) for c in v})}
+                 "size": [len(v) for v in dims.values()], "role": {"time": [list(dims)[-1]], "metric": []},
+                 "dimension": {k: {"label": k, "category": _category({c: table.variables[k][c] for c in v})}
                                for k, v in dims.items()},
                  "value": values, "status": status}

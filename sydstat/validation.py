@@ -97,8 +97,9 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
     suite_json = load_suite_json(suite_name)
     if frame.empty:
         return ValidationOutcome(suite_name, frame, frame.assign(reason=pd.Series(dtype="string")))
+    variant, suite_json = _for_columns(suite_name, suite_json, set(frame.columns))
     ctx = _context(reports_dir)
-    parts = [_validate_once(ctx, suite_name, suite_json, chunk, parameters)
+    parts = [_validate_once(ctx, variant, suite_json, chunk, parameters)
              for chunk in _chunks(frame, suite_json.get("meta", {}).get("chunk_by"))]
     valid = pd.concat([p[0] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][0]
     quarantined = pd.concat([p[1] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
@@ -114,6 +115,18 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
     if len(quarantined):
         log.warning("%s: %d rows quarantined", suite_name, len(quarantined))
     return ValidationOutcome(suite_name, valid, quarantined, critical, parts[0][3], max(p[4] for p in parts), docs)
+
+
+def _for_columns(suite_name: str, suite_json: dict, columns: set[str]) -> tuple[str, dict]:
+    """The suite without the expectations whose `meta.requires_columns` the frame lacks (e.g. the confidence-interval
+    checks, which only survey values have), under its own name so GX keeps one validation definition per variant."""
+    kept = [e for e in suite_json["expectations"]
+            if set((e.get("meta") or {}).get("requires_columns", [])) <= columns]
+    if len(kept) == len(suite_json["expectations"]):
+        return suite_name, suite_json
+    return f"{suite_name}__without_{len(suite_json['expectations']) - len(kept)}", {
+        **suite_json, "name": f"{suite_name}__without_{len(suite_json['expectations']) - len(kept)}",
+        "expectations": kept}
 
 
 def _chunks(frame: pd.DataFrame, chunk_by: str | None) -> list[pd.DataFrame]:

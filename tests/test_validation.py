@@ -12,7 +12,8 @@ def frame(rows):
     cols = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted", "unit"]
     out = pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows], columns=cols).astype(
         {"year": "Int64", "value": "Float64"})
-    return out.assign(invalid_value=pd.array([False] * len(out), dtype="boolean"))
+    return out.assign(invalid_value=pd.array([False] * len(out), dtype="boolean"),
+                      period=out.year.astype("string"))
 
 
 GOOD = [("N03920", "1280", 2023, "T", 5.0, None, False, "percent"),
@@ -25,6 +26,15 @@ def test_clean_frame_passes(tmp_path):
     out = validate_frame("indicator_values", frame(GOOD), PARAMS, tmp_path)
     assert out.ok and len(out.valid) == 4 and out.quarantined.empty
     assert (tmp_path / "gx").is_dir() and out.docs_url and "data_docs" in out.docs_url
+
+
+def test_survey_value_outside_its_confidence_interval_is_quarantined(tmp_path):
+    survey = frame(GOOD[:1] * 3).assign(period=["2015-2018", "2016-2019", "2017-2020"],
+                                        ci_low=pd.array([4.0, 5.5, None], dtype="Float64"),
+                                        ci_high=pd.array([6.0, 7.0, None], dtype="Float64"))
+    out = validate_frame("indicator_values", survey, PARAMS, tmp_path)
+    assert out.ok and out.valid.period.tolist() == ["2015-2018", "2017-2020"]  # a missing interval is not an error
+    assert "ci_low" in out.quarantined.reason.iloc[0]  # the reason names the failed check
 
 
 @pytest.mark.parametrize("bad_row, reason", [

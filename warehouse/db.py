@@ -77,7 +77,8 @@ def seed_region(con: duckdb.DuckDBPyConnection) -> None:
     (a register can be ingested first). Upstream names later win; existing rows are never overwritten here."""
     seed = SCHEMAS_DIR / "seed"
     run_sql(con, """
-        INSERT INTO dim_municipality
+        INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, county_name, kommungrupp,
+                                      in_region)
         SELECT m.municipality_code, m.municipality_name, m.county_code, c.county_name, m.kommungrupp, true
         FROM read_csv(?, all_varchar = true) m
         LEFT JOIN read_csv(?, all_varchar = true) c USING (county_code)

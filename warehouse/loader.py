@@ -23,7 +23,8 @@ from warehouse.db import run_sql
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 FACT_KEY = ["indicator_id", "municipality_code", "period", "sex"]
-FACT_COLUMNS = FACT_KEY + ["value", "status", "source", "load_id", "snapshot_id"]
+FACT_COLUMNS = FACT_KEY + ["value", "status", "source", "load_id", "snapshot_id", "ci_low", "ci_high", "respondents"]
+SURVEY_COLUMNS = ["ci_low", "ci_high", "respondents"]  # only survey tables have them; NULL for everything else
 
 
 def ident(name: str) -> str:
@@ -196,10 +197,11 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
         if batch.municipalities is not None:
             merge_frame(con, "dim_municipality", batch.municipalities, ["municipality_code"])
         merge_frame(con, "dim_indicator", batch.indicators, ["indicator_id"])
-        facts = batch.values.assign(load_id=load_id)[FACT_COLUMNS]
+        facts = batch.values.assign(load_id=load_id).reindex(columns=FACT_COLUMNS)
         merge_frame(con, "dim_period", periods_frame(pd.concat([facts.period, batch.deletions.get(
             "period", pd.Series(dtype="string"))])), ["period"])
-        counts = merge_frame(con, "fct_indicator_value", facts, FACT_KEY, compare=["value", "status"])
+        counts = merge_frame(con, "fct_indicator_value", facts, FACT_KEY,
+                             compare=["value", "status", *[c for c in SURVEY_COLUMNS if c in batch.values]])
         result.rows_inserted, result.rows_updated = counts.inserted, counts.updated
         result.rows_deleted = delete_keys(con, "fct_indicator_value", batch.deletions, FACT_KEY)
         if batch.full_refresh_scope:
