@@ -30,8 +30,9 @@ def test_full_then_unchanged_then_incremental(home, replay):
     assert published("SELECT is_synthetic, attribution FROM dim_source") == [(True, "Källa: Kolada")]
     columns = [r[0] for r in published("SELECT column_name FROM information_schema.columns "
                                        "WHERE table_name = 'indicator_values' ORDER BY ordinal_position")]
-    assert columns == ["municipality_code", "municipality_name", "county_code", "county_name", "year", "period",
-                       "indicator_id", "indicator_title", "topic", "theme", "unit", "sex", "value", "source",
+    assert columns == ["municipality_code", "municipality_name", "geo_level", "county_code", "county_name", "year",
+                       "period", "period_start", "period_end", "period_type", "indicator_id", "indicator_title",
+                       "topic", "theme", "unit", "sex", "value", "ci_low", "ci_high", "respondents", "source",
                        "attribution"]
     assert published("SELECT count(*) FROM dim_municipality WHERE in_region")[0][0] == 38
     before = published(FACTS)
