@@ -53,7 +53,8 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
         text, _ = decode_text(body)
         quarantined = None
         if kind == "deso_regso_key":
-            known = {r[0] for r in run.con.execute("SELECT municipality_code FROM dim_municipality").fetchall()}
+            known = {r[0] for r in run.con.execute("SELECT municipality_code FROM dim_municipality "
+                                                   "WHERE geo_level = 'municipality'").fetchall()}
             counties = pd.read_csv(SCHEMAS_DIR / "seed" / "counties.csv", dtype=str)
             region = {m["municipality_code"] for m in region_municipalities()}
             municipalities = areas.municipalities_from_key(text, region, counties)
@@ -65,7 +66,8 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
             received = len(types)
             resolved, unresolved = areas.resolve_area_types(
                 types, run.con.execute("SELECT * FROM dim_area").df(),
-                run.con.execute("SELECT municipality_code, municipality_name FROM dim_municipality").df())
+                run.con.execute("SELECT municipality_code, municipality_name FROM dim_municipality "
+                                "WHERE geo_level = 'municipality'").df())
             frames = {"fct_area_type": resolved}
             quarantined = unresolved.assign(record=unresolved.drop(columns=["reason"]).to_dict("records"))[
                 ["reason", "record"]]

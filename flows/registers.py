@@ -32,7 +32,7 @@ FUND_NAMES = {"ESF+": "Europeiska socialfonden+", "ESF": "Europeiska socialfonde
 def municipality_lookup(con) -> pd.DataFrame:
     """Names to resolve against: dim_municipality, or the seed of the 38 before any statistics were loaded."""
     frame = con.execute("SELECT municipality_code, municipality_name, county_code, in_region "
-                        "FROM dim_municipality").df()
+                        "FROM dim_municipality WHERE geo_level = 'municipality'").df()
     if frame.empty:
         seed = pd.DataFrame(region_municipalities())
         frame = seed.assign(in_region=True)[["municipality_code", "municipality_name", "county_code", "in_region"]]

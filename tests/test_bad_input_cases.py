@@ -97,8 +97,9 @@ DATA_CASES = [
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).astype({"year": "Int64", "value": "Float64", "invalid_value": "boolean",
-                                      "is_deleted": "boolean", "status": "string"})
+    frame = pd.DataFrame(rows).astype({"year": "Int64", "value": "Float64", "invalid_value": "boolean",
+                                       "is_deleted": "boolean", "status": "string"})
+    return frame.assign(period=frame.year.astype("string"))  # the period is the year, as Kolada's transform makes it
 
 
 @pytest.mark.parametrize("case, change, outcome, reason", DATA_CASES, ids=[c[0] for c in DATA_CASES])

@@ -16,7 +16,7 @@ from warehouse.loader import IndicatorBatch, load_indicator_batch
 def con(tmp_path):
     con = open_work_db(tmp_path / "work.duckdb")
     con.execute("INSERT OR REPLACE INTO dim_municipality VALUES "
-                "('0114', 'Upplands Väsby', '01', 'Stockholms län', NULL, false)").fetchall()
+                "('0114', 'Upplands Väsby', '01', 'Stockholms län', NULL, false, 'municipality')").fetchall()
     indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
                                 "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
     values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": m, "period": p, "sex": s, "value": v,
@@ -60,7 +60,7 @@ def test_readable_by_pyarrow_pandas_polars_duckdb(con, tmp_path):
     assert by_pyarrow == len(by_pandas) == by_duckdb[0] == 3 and by_duckdb[1] == 2  # NULL stays NULL
     assert by_pandas["municipality_code"].tolist().count("0114") == 1  # leading zero kept
     polars = pytest.importorskip("polars")
-    assert polars.read_parquet(target / "dim_municipality.parquet").height == 39  # the seeded 38 + Upplands Väsby
+    assert polars.read_parquet(target / "dim_municipality.parquet").height == 42  # 38 + Väsby + counties + Riket
     assert polars.scan_parquet(f"{facts}/**/*.parquet", hive_partitioning=True).collect().height == 3
 
 

@@ -20,8 +20,9 @@ SOURCE_ROW = {"source": "kolada", "title": "Kolada", "url": "u", "licence": "l",
 @pytest.fixture
 def con(tmp_path):
     con = open_work_db(tmp_path / "work.duckdb")
-    con.execute("INSERT OR REPLACE INTO dim_municipality VALUES ('1280', 'Malmö', '12', 'Skåne län', NULL, true), "
-                "('1281', 'Lund', '12', 'Skåne län', NULL, true)").fetchall()
+    con.execute("INSERT OR REPLACE INTO dim_municipality VALUES "
+                "('1280', 'Malmö', '12', 'Skåne län', NULL, true, 'municipality'), "
+                "('1281', 'Lund', '12', 'Skåne län', NULL, true, 'municipality')").fetchall()
     yield con
     con.close()
 

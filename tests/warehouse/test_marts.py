@@ -24,7 +24,7 @@ NEUTRAL = {("1280", 2023): 1.0, ("1281", 2023): 2.0, ("1082", 2023): 3.0}
 def con(tmp_path_factory):
     con = open_work_db(tmp_path_factory.mktemp("marts") / "work.duckdb")
     run_sql(con, "INSERT OR REPLACE INTO dim_municipality "
-                 "VALUES ('0780', 'Växjö', '07', 'Kronobergs län', NULL, false)")
+                 "VALUES ('0780', 'Växjö', '07', 'Kronobergs län', NULL, false, 'municipality')")
     run_sql(con, "INSERT INTO dim_source (source, title, attribution) VALUES ('kolada', 'Kolada', 'Källa: Kolada')")
     run_sql(con, """INSERT INTO dim_indicator (indicator_id, source, source_indicator_id, title, unit, topic, theme,
                         target_area, direction, series_break_year, is_headline) VALUES
@@ -38,7 +38,8 @@ def con(tmp_path_factory):
         rows += [("U", code, str(year), sex, v) for sex, v in zip("TKM", values, strict=True)]
     rows += [("H", code, str(year), "T", v) for (code, year), v in HEALTH.items()]
     rows += [("X", code, str(year), "T", v) for (code, year), v in NEUTRAL.items()]
-    con.executemany("INSERT INTO fct_indicator_value VALUES (?, ?, ?, ?, ?, NULL, 'kolada', 1, NULL)", rows)
+    con.executemany("INSERT INTO fct_indicator_value BY NAME SELECT ? AS indicator_id, ? AS municipality_code, "
+                    "? AS period, ? AS sex, ? AS value, 'kolada' AS source, 1 AS load_id", rows)
     run_sql(con, """INSERT INTO segregation_indices
                     (municipality_code, year, grouping, area_unit, dissimilarity, load_id) VALUES
                            ('1280', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.40, 1),
