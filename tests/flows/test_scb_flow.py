@@ -124,3 +124,24 @@ def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatc
     assert [published(q) for q in queries] == before
     modes = published("SELECT source, mode, status FROM meta.load_batch ORDER BY load_id")
     assert ("scb", "offline", "loaded") in modes and ("fohm", "offline", "loaded") in modes
+
+
+def test_population_totals_beyond_the_tolerance_fail_the_batch_and_load_nothing(home, scb):
+    """A CKM total that misses its parts by more than cell-key noise can explain is an upstream error: the batch
+    fails with the municipality, year, sex and the two figures, and no 2025 population row is loaded."""
+    from warehouse.db import open_work_db
+
+    table = scb.pxweb.tables["TAB6471"]
+    honest = table.cells
+    table.cells = lambda key: honest(key) + (500 if key[:3] == ("1282", "TotSA", "2") else 0)
+    with pytest.raises(ValueError, match=r"TAB6471: 2 totals miss the sum of their parts .* 1282 2025 sex K age "
+                                         r"total: Σ ages = total"):
+        ingest_scb(synthetic=True)
+    con = open_work_db(load_settings().work_db)
+    try:
+        assert con.execute("SELECT count(*) FROM fct_population WHERE year = 2025").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM fct_population").fetchall()[0][0] > 0  # the classic table loaded
+        failed = con.execute("SELECT message FROM meta.load_batch WHERE status = 'failed'").fetchall()
+        assert len(failed) == 1 and "1282 2025 sex K" in failed[0][0]
+    finally:
+        con.close()
