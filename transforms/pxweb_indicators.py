@@ -83,6 +83,5 @@ def _pivot_measures(frame: pd.DataFrame, table: dict, time_column: str) -> pd.Da
     keys = ["indicator_id", *[c for c in table["columns"] if c != table["measure_by"]]]
     wide = frame.assign(_measure=measure).pivot_table(index=keys, columns="_measure", values="value",
                                                      aggfunc="first", dropna=False)
-    status = frame[measure == "value"].set_index(keys)[["status", "snapshot_id"]] if "snapshot_id" in frame else \
-        frame[measure == "value"].set_index(keys)[["status"]]
-    return wide.join(status).reset_index()
+    value_cells = frame[measure == "value"].set_index(keys)  # the share's status and snapshot stand for the row
+    return wide.join(value_cells[[c for c in ("status", "snapshot_id") if c in value_cells]]).reset_index()
