@@ -122,11 +122,11 @@ def _for_columns(suite_name: str, suite_json: dict, columns: set[str]) -> tuple[
     checks, which only survey values have), under its own name so GX keeps one validation definition per variant."""
     kept = [e for e in suite_json["expectations"]
             if set((e.get("meta") or {}).get("requires_columns", [])) <= columns]
-    if len(kept) == len(suite_json["expectations"]):
+    dropped = len(suite_json["expectations"]) - len(kept)
+    if not dropped:
         return suite_name, suite_json
-    return f"{suite_name}__without_{len(suite_json['expectations']) - len(kept)}", {
-        **suite_json, "name": f"{suite_name}__without_{len(suite_json['expectations']) - len(kept)}",
-        "expectations": kept}
+    variant = f"{suite_name}__without_{dropped}"
+    return variant, {**suite_json, "name": variant, "expectations": kept}
 
 
 def _chunks(frame: pd.DataFrame, chunk_by: str | None) -> list[pd.DataFrame]:

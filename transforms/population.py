@@ -16,7 +16,8 @@ KEYS = ["municipality_code", "year", "sex", "age_group"]
 
 def population_frame(cells: pd.DataFrame, table: dict) -> pd.DataFrame:
     columns, codes = table["columns"], table.get("codes", {})
-    out = pd.DataFrame({target: cells[source].map(lambda v, s=source: codes.get(s, {}).get(v, v)).astype("string")
+    out = pd.DataFrame({target: (cells[source].map(codes[source]).fillna(cells[source]) if source in codes
+                                 else cells[source]).astype("string")  # codes not in the catalogue stay as given
                         for source, target in columns.items()})
     unknown_sex = sorted(set(cells.loc[~out.sex.isin(["T", "K", "M"]), _source_of(columns, "sex")]))
     if unknown_sex:
