@@ -68,13 +68,14 @@ def test_events_trigger_deployments_on_a_real_server(tmp_path, replay):
                         "emit(SOURCE_CHANGED, source_resource('kolada'), {'reason': 'test'})"],
                        env=env, cwd=ROOT, check=True, timeout=60)
 
-        def completed():
+        published = tmp_path / "home" / "warehouse.duckdb"
+
+        def completed():  # two completed runs are not enough: another flow may finish before publish does
             runs = _post(f"{api}/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}})
-            return runs if len(runs) >= 2 else None
+            return runs if len(runs) >= 2 and published.is_file() else None
 
         runs = wait_for(completed, 150, "ingest-kolada and publish to complete")
         assert any(r["parameters"].get("publish") is False for r in runs)  # the triggered ingest
-        published = tmp_path / "home" / "warehouse.duckdb"
         con = duckdb.connect(str(published), read_only=True)
         assert con.execute("SELECT count(DISTINCT municipality_code) FROM indicator_values").fetchall() == [(38,)]
         con.close()
