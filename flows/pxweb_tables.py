@@ -50,10 +50,10 @@ def table_selection(variables: dict[str, dict], table: dict, choose_regions, fir
         raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
     for variable, wanted in ((table.get("indicator_by"), table.get("indicators")),
                              (table.get("measure_by"), table.get("measures"))):
-        if variable:  # the catalogue names values by code or by published label
-            info = variables[variable]
+        if variable:  # the catalogue names values by code or by published label (any capitalisation)
+            info, labels = variables[variable], {str(w).casefold() for w in wanted}
             selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
-                                   if v in wanted or text in wanted]
+                                   if v in wanted or text.casefold() in labels]
     for name, pattern in table.get("values", {}).items():
         selection[name] = [v for v in selection[name] if re.search(pattern, v)]
     years = table.get("years", {})

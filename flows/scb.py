@@ -98,9 +98,14 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
 
 def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
                      mode: str) -> BatchResult:
-    """Persons per DeSO → fct_area_population, new DeSO → dim_area, and the segregation indices they give."""
+    """Persons per DeSO and population group → fct_area_population, new DeSO → dim_area, and the segregation indices
+    they give (for tables with a `segregation` spec)."""
     population = ts.area_population(ex.cells, table)
-    outcome = validate_task("area_population", population, {}, run.settings)
+    outcome = validate_task("area_population", population, {
+        "known_population_groups": [r[0] for r in run.con.execute(
+            "SELECT population_group FROM dim_population_group WHERE classification = ?",
+            [table["classification"]]).fetchall()],
+        "known_age_groups": known_codes(run.con, "dim_age_group")}, run.settings)
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
     population = outcome.valid
@@ -109,9 +114,10 @@ def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: b
     new_areas = pd.DataFrame({"area_code": pd.Series([d for d in ex.regions if d not in known], dtype="string")})
     new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
                                  municipality_code=new_areas.area_code.str[:4], regso_code=None)
-    indices = ts.segregation(population, table["segregation"], {k: v for k, v in known.items() if v})
-    frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE),
-              "segregation_indices": indices}
+    frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE)}
+    if "segregation" in table:
+        frames["segregation_indices"] = ts.segregation(population, table["segregation"],
+                                                       {k: v for k, v in known.items() if v})
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
                            len(population), mode=mode, quarantine_table="fct_area_population")
@@ -127,7 +133,7 @@ def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, synthe
         raise ValueError(tp.describe_violations(violations, ex.table_ref, table.get("sum_tolerance")))
     outcome = validate_task("population", population, {
         "known_municipality_codes": known_codes(run.con, "dim_municipality"),
-        "known_age_groups": [r[0] for r in run.con.execute(
+        "known_age_groups": [r[0] for r in run.con.execute(  # the municipal series is by single year
             "SELECT age_group FROM dim_age_group WHERE band_set IN ('year', 'total')").fetchall()],
         "max_year": datetime.now(UTC).year}, run.settings)
     if not outcome.ok:

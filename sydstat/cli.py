@@ -106,10 +106,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["SYDSTAT_FOHM_URL"] = server.fohm_url
         print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
               f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
-              f"sample (38 municipalities: 25 KPIs 2010-2025, DeSO population by background and by birth region "
-              f"2015-2024, SCB's municipal segregation index, population by age and sex 2015-2025 across SCB's "
-              f"2025 series break, registered unemployment 2008-2024; survey health outcomes for Skåne, Blekinge "
-              f"and Sweden with confidence intervals, pooled 2004-2022).")
+              f"sample (38 municipalities: 25 KPIs 2010-2025; DeSO population by background, birth region, economic "
+              f"standard, education level and labour-market status 2015-2024; SCB's municipal segregation index; "
+              f"population by age and sex 2015-2025 across SCB's 2025 series break; registered unemployment "
+              f"2008-2024; survey health outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled "
+              f"2004-2022).")
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
         for source in ("kolada", "scb", "fohm"):
@@ -133,8 +134,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "fct_indicator_value), (SELECT min(year) || '-' || max(year) FROM indicator_values), "
             "(SELECT count(*) FROM projects), "
             "(SELECT count(DISTINCT municipality_code) || ' municipalities, ' || min(year) || '-' || max(year) "
-            " FROM segregation_indices), (SELECT count(DISTINCT municipality_name) FROM indicator_values "
-            " WHERE geo_level = 'county'), (SELECT min(year) || '-' || max(year) FROM fct_population)"
+            " || ', ' || count(DISTINCT grouping) || ' groupings' FROM segregation_indices), "
+            "(SELECT count(DISTINCT municipality_name) FROM indicator_values WHERE geo_level = 'county'), "
+            "(SELECT min(year) || '-' || max(year) FROM fct_population), "
+            "(SELECT string_agg(classification || ' ' || years, ', ' ORDER BY classification) FROM (SELECT "
+            " classification, min(year) || '-' || max(year) AS years FROM fct_area_population GROUP BY 1))"
             ).fetchone()
     finally:
         con.close()
@@ -143,7 +147,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
     print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
           f"indicators, years {counts[3]}; {counts[4]} projects;\n  survey values also for {counts[6]} counties "
-          f"and the nation;\n  segregation indices (DeSO) for {counts[5]};\n  population by age {counts[7]}.\n"
+          f"and the nation;\n  DeSO population by {counts[8]};\n  segregation indices (DeSO) for {counts[5]};\n"
+          f"  population by age {counts[7]}.\n"
           f"Parquet for BI tools: {settings.parquet_dir}\n"
           f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
           f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"

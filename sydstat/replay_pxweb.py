@@ -1,4 +1,5 @@
-"""The fake SCB PxWebApi 2.0 for the demo and tests: SYNTHETIC DeSO population by background and sex.
+"""The fake SCB PxWebApi 2.0 for the demo and tests: SYNTHETIC DeSO population by background and sex (and, through
+PxTable, every other table the catalogue declares: replay_areas, replay_population).
 
 Speaks the real shapes: GET /config (limits), GET /tables?pastDays=N (change detection), GET
 /tables/{id}/metadata (json-stat2 without values), POST /tables/{id}/data?outputFormat=json-stat2 with a
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sydstat import replay_areas as ra
 from sydstat import replay_population as rp
 from sydstat import sample
 
@@ -99,6 +101,15 @@ class PxDataset:
         if not self.cells:
             self.cells = generate()
         self.tables.setdefault(BIRTH_TABLE, population_by_birth_region(self.cells))
+        for table_id, label, build in (
+                (ra.ECONOMIC_TABLE, "Låg respektive hög ekonomisk standard efter region och ålder (SYNTETISK)",
+                 ra.economic_standard),
+                (ra.EDUCATION_TABLE, "Befolkning 25-64 år efter region och utbildningsnivå (SYNTETISK)",
+                 ra.education_level),
+                (ra.LABOUR_TABLE, "Arbetsmarknadsstatus efter region (DeSO/RegSO), kön och ålder (SYNTETISK)",
+                 ra.labour_market_status)):
+            if table_id not in self.tables:
+                self.tables[table_id] = PxTable(table_id, label, *build(self.cells))
         municipalities = {d[:4] for d in self.regions}
         names = {m["id"]: m["title"] for m in sample.municipality_records()}
         regions = {c: names.get(c, c) for c in sorted(municipalities)}

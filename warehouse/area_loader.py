@@ -23,7 +23,7 @@ AREA_TABLES = {
     "dim_municipality": ["municipality_code"],
     "dim_area": ["area_code"],
     "fct_area_type": ["area_code", "year"],
-    "fct_area_population": ["area_code", "year", "sex", "background"],
+    "fct_area_population": ["area_code", "year", "sex", "age_group", "classification", "population_group"],
     "segregation_indices": ["municipality_code", "year", "grouping", "area_unit"],
     "fct_population": ["municipality_code", "year", "sex", "age_group"],
 }

@@ -26,8 +26,9 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> SourceState:
 
 
 def known_codes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Keys of a small dimension, for validation parameters ('dim_municipality' or 'dim_indicator')."""
-    column = {"dim_municipality": "municipality_code", "dim_indicator": "indicator_id"}[table]
+    """Keys of a small dimension, for validation parameters ('dim_municipality', 'dim_indicator', 'dim_age_group')."""
+    column = {"dim_municipality": "municipality_code", "dim_indicator": "indicator_id",
+              "dim_age_group": "age_group"}[table]
     return [r[0] for r in run_sql(con, f"SELECT {column} FROM {table}")]  # noqa: S608 (fixed names)
 
 

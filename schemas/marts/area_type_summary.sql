@@ -3,7 +3,7 @@ CREATE OR REPLACE VIEW area_type_summary AS
 WITH regso_population AS (
     SELECT d.regso_code AS area_code, p.year, sum(p.persons) AS population
     FROM fct_area_population p JOIN dim_area d ON d.area_code = p.area_code
-    WHERE p.sex = 'T' AND p.background = 'total'
+    WHERE p.sex = 'T' AND p.classification = 'background' AND p.population_group = 'total'
     GROUP BY ALL
 )
 SELECT a.municipality_code, t.year, t.socioeconomic_area_type AS area_type,

@@ -21,8 +21,9 @@ def test_scb_full_then_unchanged(home, scb):
     batches = ingest_scb(synthetic=True)["batches"]
     first = batches[0]
     assert first["status"] == "loaded" and first["rows_quarantined"] == 0
-    assert [b["mode"] for b in batches] == ["table TAB6571", "table FolkmDesoLandKon", "table IntGr7Kom",
-                                            "table TAB638", "table TAB6471"]
+    assert [b["mode"] for b in batches] == ["table TAB6571", "table FolkmDesoLandKon", "table TAB6685",
+                                            "table TAB5956", "table TAB6680", "table IntGr7Kom", "table TAB638",
+                                            "table TAB6471"]
     assert all(b["status"] == "loaded" for b in batches)
     # population by age: the classic table to 2024, the CKM table's 31 December from 2025, one series
     assert published("SELECT source_table, min(year), max(year), count(DISTINCT municipality_code), "
@@ -47,23 +48,25 @@ def test_scb_full_then_unchanged(home, scb):
                      "FROM segregation_indices WHERE grouping = 'birth_region' AND area_unit = 'DeSO'") == [
         (380, True, True, True)]
     assert published("SELECT count(*) FROM (SELECT area_code, year, sum(persons) AS s FROM fct_area_population "
-                     "WHERE sex = 'T' AND background LIKE 'född i %' GROUP BY ALL) b JOIN fct_area_population t "
-                     "USING (area_code, year) WHERE t.sex = 'T' AND t.background = 'total' AND t.persons <> b.s") == [
+                     "WHERE sex = 'T' AND classification = 'birth_region' AND population_group <> 'total' GROUP BY "
+                     "ALL) b JOIN fct_area_population t USING (area_code, year) WHERE t.sex = 'T' AND "
+                     "t.classification = 'background' AND t.population_group = 'total' AND t.persons <> b.s") == [
         (0,)]
     assert published("SELECT count(DISTINCT municipality_code), count(DISTINCT year), min(dissimilarity) >= 0, "
                      "max(dissimilarity) <= 1 FROM segregation_indices WHERE area_unit = 'DeSO'") == [
         (38, 10, True, True)]
     # the stored index equals the formula applied to the stored population
-    rows = published("SELECT p.area_code, p.background, p.persons FROM fct_area_population p WHERE p.year = 2024 "
-                     "AND p.sex = 'T' AND p.background <> 'total' AND p.area_code LIKE '1282%' ORDER BY 1, 2")
+    rows = published("SELECT area_code, population_group, persons FROM fct_area_population WHERE year = 2024 "
+                     "AND sex = 'T' AND classification = 'background' AND population_group <> 'total' "
+                     "AND area_code LIKE '1282%' ORDER BY 1, 2")
     foreign = [r[2] for r in rows if r[1] == "utländsk"]
     swedish = [r[2] for r in rows if r[1] == "svensk"]
     stored = published("SELECT dissimilarity FROM segregation_indices WHERE municipality_code = '1282' "
-                       "AND year = 2024 AND area_unit = 'DeSO'")[0][0]
+                       "AND year = 2024 AND area_unit = 'DeSO' AND grouping = 'foreign_vs_swedish_background'")[0][0]
     assert stored == pytest.approx(two_group(foreign, swedish)["dissimilarity"])
-    assert published("SELECT sum(persons) FILTER (WHERE background = 'total' AND sex = 'T') = "
-                     "sum(persons) FILTER (WHERE background IN ('utländsk', 'svensk') AND sex IN ('K', 'M')) "
-                     "FROM fct_area_population") == [(True,)]
+    assert published("SELECT sum(persons) FILTER (WHERE population_group = 'total' AND sex = 'T') = "
+                     "sum(persons) FILTER (WHERE population_group IN ('utländsk', 'svensk') AND sex IN ('K', 'M')) "
+                     "FROM fct_area_population WHERE classification = 'background'") == [(True,)]
 
     # SCB's official municipal index loads as an indicator and sits beside ours
     assert published("SELECT count(*), count(DISTINCT municipality_code), min(period), max(period) FROM "
@@ -91,8 +94,8 @@ def test_regso_indices_appear_once_the_key_maps_the_deso(home, scb):
     con.close()
     ingest_scb(full=True)
     assert published("SELECT grouping, areas FROM segregation_indices WHERE municipality_code = '1282' "
-                     "AND year = 2024 AND area_unit = 'RegSO' ORDER BY 1") == [("birth_region", 3),
-                                                                               ("foreign_vs_swedish_background", 3)]
+                     "AND year = 2024 AND area_unit = 'RegSO' ORDER BY 1") == [
+        ("birth_region", 3), ("foreign_vs_swedish_background", 3), ("low_vs_not_low_economic_standard", 3)]
 
 
 def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatch, tmp_path):
@@ -109,7 +112,8 @@ def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatc
     original = load_settings()
     queries = ["SELECT source, indicator_id, municipality_code, period, sex, value FROM fct_indicator_value "
                "ORDER BY ALL", "SELECT * EXCLUDE (load_id) FROM segregation_indices ORDER BY ALL",
-               "SELECT area_code, year, sex, background, persons FROM fct_area_population ORDER BY ALL"]
+               "SELECT area_code, year, sex, age_group, classification, population_group, persons "
+               "FROM fct_area_population ORDER BY ALL"]
     before = [published(q, db=original.published_db) for q in queries]
 
     rebuilt_home = tmp_path / "rebuilt"
