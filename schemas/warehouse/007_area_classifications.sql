@@ -3,15 +3,6 @@
 -- (area, year, sex, age group, classification, population group) → persons, and every classification has its own
 -- 'total' (the populations differ: education counts 25-64-year-olds, labour-market status 20-64).
 
-ALTER TABLE fct_area_population RENAME COLUMN background TO population_group;
-ALTER TABLE fct_area_population ADD COLUMN classification VARCHAR DEFAULT 'background';
-ALTER TABLE fct_area_population ADD COLUMN age_group VARCHAR DEFAULT 'total';
-UPDATE fct_area_population SET classification = 'birth_region' WHERE population_group LIKE 'född i %';
-ALTER TABLE fct_area_population ALTER COLUMN classification DROP DEFAULT;
-ALTER TABLE fct_area_population ALTER COLUMN age_group DROP DEFAULT;
-ALTER TABLE fct_area_population ALTER COLUMN classification SET NOT NULL;
-ALTER TABLE fct_area_population ALTER COLUMN age_group SET NOT NULL;  -- dim_age_group: 'total', '25-64', '20-64'
-
 -- The groups of each classification, in reading order; `is_total` marks the classification's own total, `derived`
 -- the groups sydstat computes from a published share (SCB publishes the share with low economic standard, not a count).
 CREATE TABLE dim_population_group (
@@ -49,3 +40,13 @@ INSERT INTO dim_population_group VALUES
     ('labour_market_status', 'arbetslös', 2, false, false, 'arbetslös enligt BAS'),
     ('labour_market_status', 'utanför arbetskraften', 3, false, false, 'varken sysselsatt eller arbetslös'),
     ('labour_market_status', 'total', 9, true, false, 'alla i åldersgruppen');
+
+ALTER TABLE fct_area_population RENAME COLUMN background TO population_group;
+ALTER TABLE fct_area_population ADD COLUMN classification VARCHAR DEFAULT 'background';
+ALTER TABLE fct_area_population ADD COLUMN age_group VARCHAR DEFAULT 'total';
+ALTER TABLE fct_area_population ALTER COLUMN classification DROP DEFAULT;
+ALTER TABLE fct_area_population ALTER COLUMN age_group DROP DEFAULT;
+ALTER TABLE fct_area_population ALTER COLUMN classification SET NOT NULL;
+ALTER TABLE fct_area_population ALTER COLUMN age_group SET NOT NULL;  -- dim_age_group: 'total', '25-64', '20-64'
+-- last: DuckDB refuses to alter a table with updates outstanding in the same transaction
+UPDATE fct_area_population SET classification = 'birth_region' WHERE population_group LIKE 'född i %';

@@ -68,6 +68,36 @@ def test_scb_full_then_unchanged(home, scb):
                      "sum(persons) FILTER (WHERE population_group IN ('utländsk', 'svensk') AND sex IN ('K', 'M')) "
                      "FROM fct_area_population WHERE classification = 'background'") == [(True,)]
 
+    # DeSO composition: every classification's groups add up to its own total (economic standard: derived groups,
+    # so exactly; a suppressed share leaves both groups NULL and the total kept)
+    assert published("SELECT classification, age_group, min(year), max(year), count(DISTINCT sex) FROM "
+                     "fct_area_population GROUP BY ALL ORDER BY 1") == [
+        ("background", "total", 2015, 2024, 3), ("birth_region", "total", 2015, 2024, 3),
+        ("economic_standard", "total", 2015, 2024, 1), ("education_level", "25-64", 2015, 2023, 1),
+        ("labour_market_status", "20-64", 2020, 2024, 3)]
+    assert published("SELECT t.classification, count(*) FROM fct_area_population t JOIN (SELECT area_code, year, sex, "
+                     "classification, sum(persons) AS s FROM fct_area_population WHERE population_group <> 'total' "
+                     "GROUP BY ALL) p USING (area_code, year, sex, classification) WHERE t.population_group = 'total' "
+                     "AND t.persons IS DISTINCT FROM p.s GROUP BY 1") == published(
+        "SELECT 'economic_standard', count(DISTINCT (area_code, year)) FROM fct_area_population WHERE persons IS NULL")
+    assert published("SELECT population_group, count(*), count(persons) FROM fct_area_population WHERE "
+                     "classification = 'economic_standard' AND (area_code, year) IN (SELECT (area_code, year) FROM "
+                     "fct_area_population WHERE persons IS NULL) GROUP BY 1 ORDER BY 1") == [
+        ("ej låg ekonomisk standard", 46, 0), ("låg ekonomisk standard", 46, 0), ("total", 46, 46)]
+    # low vs not-low economic standard: a row per municipality × year, D as the formula gives it
+    assert published("SELECT count(DISTINCT municipality_code), count(DISTINCT year), count(*) FROM "
+                     "segregation_indices WHERE grouping = 'low_vs_not_low_economic_standard' AND area_unit = 'DeSO'"
+                     ) == [(38, 10, 380)]
+    low = dict(published("SELECT area_code, persons FROM fct_area_population WHERE year = 2020 AND area_code LIKE "
+                         "'1282%' AND population_group = 'låg ekonomisk standard'"))
+    rest = dict(published("SELECT area_code, persons FROM fct_area_population WHERE year = 2020 AND area_code LIKE "
+                          "'1282%' AND population_group = 'ej låg ekonomisk standard'"))
+    complete = sorted(a for a in low if low[a] is not None)
+    assert published("SELECT dissimilarity, areas FROM segregation_indices WHERE municipality_code = '1282' AND "
+                     "year = 2020 AND grouping = 'low_vs_not_low_economic_standard'")[0] == (
+        pytest.approx(two_group([low[a] for a in complete], [rest[a] for a in complete])["dissimilarity"]),
+        len(complete))
+
     # SCB's official municipal index loads as an indicator and sits beside ours
     assert published("SELECT count(*), count(DISTINCT municipality_code), min(period), max(period) FROM "
                      "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 10, 38, "2015",

@@ -55,6 +55,29 @@ def test_migrations_are_recorded_and_rerunnable(con):
     assert migrate(con) == latest  # re-running applies nothing
 
 
+def test_a_version_6_warehouse_keeps_its_area_population_through_the_classification_migration(tmp_path,
+                                                                                               monkeypatch):
+    """007 renames `background` to `population_group` and files existing rows under their classification."""
+    from warehouse import db
+
+    every = db.migrations()
+    monkeypatch.setattr(db, "migrations", lambda: [m for m in every if m[0] <= 6])
+    monkeypatch.setattr(db, "refresh_views", lambda con: [])  # today's marts need today's schema
+    old = open_work_db(tmp_path / "old.duckdb")
+    old.execute("INSERT INTO fct_area_population VALUES ('1280C1010', 2023, 'T', 'utländsk', 400, 'scb', 1), "
+                "('1280C1010', 2023, 'T', 'total', 1000, 'scb', 1), "
+                "('1280C1010', 2023, 'T', 'född i Asien', 150, 'scb', 1)").fetchall()
+    monkeypatch.undo()
+    assert migrate(old) == every[-1][0]
+    assert old.execute("SELECT classification, population_group, age_group, persons FROM fct_area_population "
+                       "ORDER BY ALL").fetchall() == [("background", "total", "total", 1000),
+                                                      ("background", "utländsk", "total", 400),
+                                                      ("birth_region", "född i Asien", "total", 150)]
+    assert old.execute("SELECT count(*) FROM dim_population_group p JOIN fct_area_population f "
+                       "USING (classification, population_group)").fetchall() == [(3,)]
+    old.close()
+
+
 def test_load_is_idempotent_and_counts_changes(con):
     first = load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
     assert (first.rows_inserted, first.rows_updated, first.status) == (2, 0, "loaded")
