@@ -101,8 +101,9 @@ def labour_market_status(cells: dict) -> tuple[dict, Callable]:
     def parts(deso: str, sex: str, age: str, year: str) -> dict[str, int]:
         persons, foreign = profiles.get((deso, year), (0, 0.0))
         n = round(persons * LABOUR_AGE_SHARE[age] * (0.505 if sex == "1" else 0.495))
-        employed = round(n * (0.88 - 0.33 * foreign + (0.02 if sex == "1" else -0.02)))
-        unemployed = round(n * (0.025 + 0.11 * foreign))
+        local = sample._unit_random("labour", deso) - 0.5  # what the background share does not explain
+        employed = round(n * (0.88 - 0.33 * foreign + 0.08 * local + (0.02 if sex == "1" else -0.02)))
+        unemployed = round(n * (0.025 + 0.11 * foreign - 0.02 * local))
         return {"0000089X": employed, "0000089V": unemployed, "0000089Z": n - employed - unemployed}
 
     def value(key: tuple) -> float | None:

@@ -42,8 +42,8 @@ INSERT INTO dim_population_group VALUES
     ('labour_market_status', 'total', 9, true, false, 'alla i åldersgruppen');
 
 ALTER TABLE fct_area_population RENAME COLUMN background TO population_group;
-ALTER TABLE fct_area_population ADD COLUMN classification VARCHAR DEFAULT 'background';
-ALTER TABLE fct_area_population ADD COLUMN age_group VARCHAR DEFAULT 'total';
+ALTER TABLE fct_area_population ADD COLUMN classification VARCHAR DEFAULT 'background';  -- how the population is divided: background | birth_region | economic_standard | education_level | labour_market_status (dim_population_group)
+ALTER TABLE fct_area_population ADD COLUMN age_group VARCHAR DEFAULT 'total';  -- the population counted: 'total' (all ages), '25-64' (education level), '20-64' (labour-market status)
 ALTER TABLE fct_area_population ALTER COLUMN classification DROP DEFAULT;
 ALTER TABLE fct_area_population ALTER COLUMN age_group DROP DEFAULT;
 ALTER TABLE fct_area_population ALTER COLUMN classification SET NOT NULL;

@@ -98,6 +98,14 @@ def test_scb_full_then_unchanged(home, scb):
         pytest.approx(two_group([low[a] for a in complete], [rest[a] for a in complete])["dissimilarity"]),
         len(complete))
 
+    # area_profile: one row per DeSO and year, every share a share
+    assert published("SELECT count(*) = count(DISTINCT (area_code, year)), count(DISTINCT area_code), "
+                     "min(least(foreign_background_share, low_economic_standard_share, post_secondary_share, "
+                     "employment_rate, unemployment_rate)) >= 0, max(greatest(foreign_background_share, "
+                     "low_economic_standard_share, post_secondary_share, employment_rate, unemployment_rate)) <= 1, "
+                     "count(employment_rate) FILTER (WHERE year < 2020) FROM area_profile") == [
+        (True, published("SELECT count(DISTINCT area_code) FROM fct_area_population")[0][0], True, True, 0)]
+
     # SCB's official municipal index loads as an indicator and sits beside ours
     assert published("SELECT count(*), count(DISTINCT municipality_code), min(period), max(period) FROM "
                      "fct_indicator_value WHERE indicator_id = 'scb:segregationsindex_sams'") == [(38 * 10, 38, "2015",
