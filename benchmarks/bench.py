@@ -67,8 +67,9 @@ def stage_pipeline(full: bool) -> dict:
 
 
 def stage_scb() -> dict:
-    """Every SCB table of the catalogue through the real flow (PxWebApi 2.0 replay): DeSO population by background and
-    by birth region for all ~6 000 DeSO, and the official municipal index."""
+    """Every SCB table of the catalogue through the real flow (PxWebApi 2.0 replay): for all ~6 000 DeSO the
+    population by background, birth region, economic standard, education level and labour-market status; the official
+    municipal index; population by municipality and age."""
     from flows.scb import ingest_scb
 
     started = time.monotonic()

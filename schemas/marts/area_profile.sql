@@ -41,8 +41,10 @@ SELECT g.area_code, a.area_level, a.municipality_code, m.municipality_name, a.re
        g.compulsory_education_only_share,  -- förgymnasial / all 25-64-year-olds (0-1)
        g.post_secondary_share,         -- any post-secondary education / all 25-64-year-olds (0-1)
        g.employment_rate,              -- sysselsatta / all 20-64-year-olds (0-1)
-       g.unemployment_rate             -- arbetslösa / (sysselsatta + arbetslösa), 20-64 (0-1)
+       g.unemployment_rate,            -- arbetslösa / (sysselsatta + arbetslösa), 20-64 (0-1)
+       'Bearbetning: sydstat (underlag: ' || s.title || ')' AS derived_attribution  -- every share is our calculation
 FROM groups g
+CROSS JOIN (SELECT title FROM dim_source WHERE source = 'scb') s
 JOIN dim_area a USING (area_code)
 JOIN dim_municipality m ON m.municipality_code = a.municipality_code
 LEFT JOIN dim_area r ON r.area_code = a.regso_code
