@@ -57,6 +57,10 @@ def _share_groups(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
         raise ValueError(f"table {table['id']}: measures other than {spec['persons']!r} and {spec['share']!r}: "
                          f"{sorted(set(frame[table['measure_by']][out.role.isna()]))}")
     wide = out.assign(value=frame["value"].astype("float64")).pivot(index=keys, columns="role", values="value")
+    impossible = wide[(wide["share"] < 0) | (wide["share"] > 100)]
+    if len(impossible):  # an upstream error: no count can be derived from it, and none is made up
+        cells = ", ".join(f"{' '.join(map(str, k))}: {v}" for k, v in impossible["share"].head(5).items())
+        raise ValueError(f"table {table['id']}: {len(impossible)} shares outside 0-100 % ({spec['share']}): {cells}")
     persons = wide["persons"].round()
     group = (wide["share"] / 100 * persons).round()
     parts = {spec["group"]: group, spec["rest"]: persons - group, "total": persons}

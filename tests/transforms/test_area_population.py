@@ -50,6 +50,14 @@ def test_low_economic_standard_is_derived_from_the_published_share_and_adds_up()
     assert suppressed["total"] == 1001 and suppressed.drop("total").isna().all()  # kept, as unknown, not 0
 
 
+def test_a_share_above_100_percent_fails_the_table_and_names_the_cell():
+    frame = cube({"Region": {"1280C1010": "1280C1010"},
+                  "ContentsCode": {"000008AC": "låg", "X": "Antal personer totalt"}, "Tid": {"2023": "2023"}},
+                 lambda k: 1000.0 if k[1] == "X" else 112.5)
+    with pytest.raises(ValueError, match=r"TAB6685: 1 shares outside 0-100 % \(000008AC\): 1280C1010 2023: 112.5"):
+        area_population(frame, catalogue_table("TAB6685"))
+
+
 def test_labour_market_status_named_by_code_and_label_with_sex_and_status_totals():
     counts = {("0000089X", "1"): 700, ("0000089X", "2"): 650, ("A", "1"): 50, ("A", "2"): 40, ("U", "1"): 250,
               ("U", "2"): 310}
