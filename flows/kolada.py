@@ -86,8 +86,10 @@ class KoladaExtract:
 def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
     catalog = load_catalog(SOURCE)
     all_municipalities = catalog["load"].get("municipalities", "region") == "all"
-    if all_municipalities:  # every municipality Kolada lists (type K)
-        municipalities = sorted(c for c in known_codes(con, "dim_municipality"))
+    if all_municipalities:  # every municipality Kolada lists (type K): not the counties and the nation the survey
+        # tables add, which would change the scope fingerprint after every full refresh and force the next one
+        municipalities = sorted(r[0] for r in con.execute("SELECT municipality_code FROM dim_municipality "
+                                                          "WHERE geo_level = 'municipality'").fetchall())
         if len(municipalities) <= 38:
             full = True  # the full list arrives with the full refresh's /municipality call
     else:

@@ -151,3 +151,36 @@ def test_an_analyst_holding_the_published_db_never_blocks_a_run(home, replay):
         reader.communicate(timeout=30)
     assert published("SELECT value FROM indicator_values WHERE indicator_id='N03920' AND municipality_code='1280' "
                      "AND year=2020 AND sex='T'") == [(before + 1,)]
+
+
+def test_every_municipality_scope_stays_incremental_after_its_full_refresh(tmp_path, monkeypatch):
+    """`municipalities: all` (the benchmark's scope): the scope is Kolada's municipalities, not the counties and the
+    nation that survey values add to dim_municipality — otherwise every run after a full refresh would be another
+    full one (the benchmark's no-op run caught that: 148 data requests instead of 4 probes)."""
+    import yaml
+
+    from flows.kolada import make_plan
+    from sydstat.catalog import fingerprint
+    from sydstat.config import SCHEMAS_DIR
+    from warehouse.db import open_work_db
+
+    shutil.copytree(SCHEMAS_DIR / "catalog", tmp_path / "catalog")
+    catalog = yaml.safe_load((tmp_path / "catalog" / "kolada.yaml").read_text(encoding="utf-8"))
+    catalog["load"]["municipalities"] = "all"
+    (tmp_path / "catalog" / "kolada.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("SYDSTAT_CATALOG_DIR", str(tmp_path / "catalog"))
+    con = open_work_db(tmp_path / "work.duckdb")
+    try:  # as after a full refresh: Kolada's 290 municipalities known, the scope it loaded remembered
+        con.execute("INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, in_region) "
+                    "SELECT (9000 + i)::VARCHAR, 'kommun ' || i, '99', false FROM range(252) t(i)").fetchall()
+        codes = sorted(r[0] for r in con.execute("SELECT municipality_code FROM dim_municipality WHERE "
+                                                 "geo_level = 'municipality'").fetchall())
+        assert len(codes) == 290 and con.execute("SELECT count(*) FROM dim_municipality").fetchall() == [(293,)]
+        scope = fingerprint([str(k["id"]) for k in catalog["kpis"]], codes, int(catalog["load"]["from_year"]))
+        con.execute("INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, "
+                    "last_success_at, scope_fingerprint) VALUES ('kolada', current_date, now(), now(), ?)",
+                    [scope]).fetchall()
+        plan = make_plan(con, None, False, date.today())
+    finally:
+        con.close()
+    assert plan.mode == "incremental", plan.reason
