@@ -24,7 +24,7 @@ class ReportData:
     trends: pd.DataFrame           # indicator_trends for the headline indicators
     profile: pd.DataFrame          # municipality_profile, every indicator, sex T
     sex_gap: pd.DataFrame          # sex_gap, latest year per indicator and municipality
-    segregation: pd.DataFrame      # segregation_indices (DeSO, foreign vs Swedish background)
+    segregation: pd.DataFrame      # segregation_indices (DeSO, foreign vs Swedish background; + economic)
     area_types: pd.DataFrame       # area_type_summary
     projects: pd.DataFrame         # projects touching each municipality
     synthetic_sources: list[str]   # names of sources whose loaded data is the synthetic demo sample
@@ -58,12 +58,15 @@ def load_report_data(db: Path) -> ReportData:
                                    QUALIFY year = max(year) OVER (PARTITION BY indicator_id, municipality_code)
                                    ORDER BY municipality_code, indicator_id"""),
             segregation=_frame(con, """SELECT s.municipality_code, s.year, s.dissimilarity, s.isolation, s.areas,
-                                              s.population, c.scb_index_sams,
+                                              s.population, c.scb_index_sams, e.dissimilarity AS d_economic,
                                               (SELECT string_agg(DISTINCT attribution, '; ') FROM dim_source
                                                WHERE source IN (SELECT DISTINCT source FROM fct_area_population))
                                               AS attribution
                                        FROM segregation_indices s
                                        LEFT JOIN segregation_comparison c USING (municipality_code, year)
+                                       LEFT JOIN segregation_indices e ON e.municipality_code = s.municipality_code
+                                            AND e.year = s.year AND e.area_unit = 'DeSO'
+                                            AND e.grouping = 'low_vs_not_low_economic_standard'
                                        WHERE s.grouping = 'foreign_vs_swedish_background' AND s.area_unit = 'DeSO'
                                        ORDER BY s.municipality_code, s.year"""),
             area_types=_frame(con, "SELECT * FROM area_type_summary ORDER BY municipality_code, year, area_type"),

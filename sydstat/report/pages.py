@@ -212,14 +212,17 @@ def segregation_figure(data: ReportData, code: str, name: str, out: Path) -> dic
                     f"{number(last.dissimilarity, decimals=2)} år {int(last.year)}."),
             "caption": "Olikhetsindex D (0 = utländsk och svensk bakgrund bor lika fördelat över kommunens "
                        "DeSO-områden, 1 = helt åtskilt), sydstats beräkning ur befolkning per DeSO. Inte jämförbart "
-                       "med SCB:s SAMS-baserade index.",
+                       "med SCB:s SAMS-baserade index. Tabellens sista kolumn: samma mått för personer med låg "
+                       "ekonomisk standard mot övriga.",
             "attribution": attribution_text(mine.attribution),
             "table": {"caption": f"Segregationsindex för {name}",
                       "header": ["År", f"D {name}", "D regionens snitt", "Antal DeSO", "Befolkning",
-                                 "SCB:s segregationsindex (0-100, SAMS, utrikes/inrikes födda)"],
+                                 "SCB:s segregationsindex (0-100, SAMS, utrikes/inrikes födda)",
+                                 "D låg/ej låg ekonomisk standard"],
                       "rows": [[str(int(r.year)), number(r.dissimilarity, decimals=3),
                                 number(regional.get(r.year), decimals=3), str(int(r.areas)),
-                                number(r.population, decimals=0), number(r.scb_index_sams)]
+                                number(r.population, decimals=0), number(r.scb_index_sams),
+                                number(r.d_economic, decimals=3)]
                                for r in mine.itertuples()]}}
 
 
