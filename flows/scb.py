@@ -1,6 +1,6 @@
 """Ingest SCB through PxWebApi 2.0: change check → metadata → split queries (archived) → per table: area population
-and segregation indices, municipal population by age (sum-checked), or indicator values → validate → load (one
-transaction per table) → publish.
+and segregation indices, RegSO area types, municipal population by age (sum-checked), or indicator values → validate
+→ load (one transaction per table) → publish.
 
 A table that has not changed since the last successful load is not downloaded (`/tables?pastDays`), unless `full`.
 """
@@ -45,6 +45,8 @@ def _region_choice(table: dict):
     region = {m["municipality_code"] for m in region_municipalities()}
     if table.get("target") in ("fct_indicator_value", "fct_population"):
         return lambda codes: [c for c in codes if (everywhere and len(c) == 4) or c in region]
+    if table.get("target") == "fct_area_type":
+        return lambda codes: ts.region_regso_codes(codes, None if everywhere else region)
     return lambda codes: ts.region_deso_codes(codes, None if everywhere else region)
 
 
@@ -84,6 +86,8 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
                 result = load_indicator_table(run, ex, table, synthetic, run_id, mode, http.requests_made)
             elif table.get("target") == "fct_population":
                 result = _load_population_table(run, ex, table, synthetic, run_id, mode)
+            elif table.get("target") == "fct_area_type":
+                result = _load_area_type_table(run, ex, table, synthetic, run_id, mode)
             else:
                 result = _load_area_table(run, ex, table, synthetic, run_id, mode)
             if not offline:
@@ -142,3 +146,17 @@ def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, synthe
                            {"fct_population": outcome.valid.assign(source=SOURCE)},
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
                            len(population), mode=mode, quarantine_table="fct_population")
+
+
+def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
+                          mode: str) -> BatchResult:
+    """RegSO områdestyp through PxWeb — the online route of the area-type file `sydstat ingest` reads. The table has
+    codes, so RegSO missing from dim_area are added (named by the table's labels; the key file's names are kept); a
+    type outside 1-5 is quarantined with its reason."""
+    types, regso, rejected = ts.area_types(ex.cells, table)
+    known = {r[0] for r in run.con.execute("SELECT area_code FROM dim_area WHERE area_level = 'RegSO'").fetchall()}
+    quarantined = rejected.assign(record=rejected.drop(columns=["reason"]).to_dict("records"))[["reason", "record"]]
+    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
+                           {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
+                           quarantined if len(quarantined) else None, ex.snapshots, len(types) + len(rejected),
+                           mode=mode, quarantine_table="fct_area_type")

@@ -107,7 +107,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
               f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
               f"sample (38 municipalities: 25 KPIs 2010-2025; DeSO population by background, birth region, economic "
-              f"standard, education level and labour-market status 2015-2024; SCB's municipal segregation index; "
+              f"standard, education level and labour-market status 2015-2024; RegSO area types; SCB's municipal "
+              f"segregation index; "
               f"population by age and sex 2015-2025 across SCB's 2025 series break; registered unemployment "
               f"2008-2024; survey health outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled "
               f"2004-2022).")

@@ -121,3 +121,36 @@ def labour_market_status(cells: dict) -> tuple[dict, Callable]:
             "Kon": {"1": "män", "2": "kvinnor", "1+2": "totalt"}, "Alder": LABOUR_AGES,
             "ContentsCode": LABOUR_CONTENTS, "Tid": {y: y for y in _years(profiles, 2020, 2024)}}
     return dims, value
+
+
+AREA_TYPE_TABLE = "TAB6586"
+AREA_TYPE_CONTENTS = {"0000081A": "Områdestyp", "0000081B": "Socioekonomiskt index",   # synthetic codes
+                      "0000081C": "Andel med låg ekonomisk standard, procent"}
+
+
+def area_types(cells: dict) -> tuple[dict, Callable]:
+    """RegSO of ~6 DeSO each (in code order) per municipality, named '<kommun> område N', with områdestyp 1-5 from
+    their foreign-background share and the municipality's pressure: 1 where both are high."""
+    profiles = _profiles(cells)
+    names = {m["id"]: m["title"] for m in sample.municipality_records()}
+    members: dict = defaultdict(list)
+    seen: dict = defaultdict(int)  # DeSO so far per municipality
+    for deso in sorted({d for d, _y in profiles}):
+        members[f"{deso[:4]}R{seen[deso[:4]] // 6 + 1:03d}"].append(deso)
+        seen[deso[:4]] += 1
+    years = _years(profiles, 2011, 2024)
+
+    def index(regso: str, year: str) -> float:
+        shares = [profiles[(d, year)][1] for d in members[regso]]
+        return 100 * (sum(shares) / len(shares)) * (0.6 + sample._pressure(regso[:4]))
+
+    def value(key: tuple) -> float | None:
+        regso, contents, year = key
+        level = index(regso, year)
+        if contents == "0000081A":
+            return float(1 if level > 90 else 2 if level > 62 else 3 if level > 35 else 4 if level > 20 else 5)
+        return round(level, 1) if contents == "0000081B" else round(3 + 0.5 * level, 1)
+
+    dims = {"Region": {r: f"{names.get(r[:4], r[:4])} område {int(r[5:])}" for r in members},
+            "ContentsCode": AREA_TYPE_CONTENTS, "Tid": {y: y for y in years}}
+    return dims, value

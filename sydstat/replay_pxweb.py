@@ -107,7 +107,8 @@ class PxDataset:
                 (ra.EDUCATION_TABLE, "Befolkning 25-64 år efter region och utbildningsnivå (SYNTETISK)",
                  ra.education_level),
                 (ra.LABOUR_TABLE, "Arbetsmarknadsstatus efter region (DeSO/RegSO), kön och ålder (SYNTETISK)",
-                 ra.labour_market_status)):
+                 ra.labour_market_status),
+                (ra.AREA_TYPE_TABLE, "Socioekonomiskt index per RegSO (SYNTETISK)", ra.area_types)):
             if table_id not in self.tables:
                 self.tables[table_id] = PxTable(table_id, label, *build(self.cells))
         municipalities = {d[:4] for d in self.regions}

@@ -9,9 +9,11 @@ groups: round(share % × persons) and the rest, so they always add up to the pub
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from transforms.areas import DESO
+from transforms.areas import DESO, REGSO
 from transforms.segregation import indices_by_municipality
 
 AREA_COLUMNS = ["area_code", "year", "sex", "age_group", "classification", "population_group", "persons"]
@@ -21,6 +23,34 @@ def region_deso_codes(codes: list[str], municipality_codes: set[str] | None) -> 
     """The DeSO codes (real pattern) that lie in the given municipalities (their first four digits); every DeSO code
     when `municipality_codes` is None."""
     return [c for c in codes if DESO.match(c) and (municipality_codes is None or c[:4] in municipality_codes)]
+
+
+def region_regso_codes(codes: list[str], municipality_codes: set[str] | None) -> list[str]:
+    """The RegSO codes (either published form, '1280R001' or 'RegSO1280001') of the given municipalities."""
+    return [c for c in codes if REGSO.match(regso_code(c)) and (municipality_codes is None or
+                                                                regso_code(c)[:4] in municipality_codes)]
+
+
+def regso_code(code: str) -> str:
+    """'RegSO1280001' (some SCB tables) → '1280R001' (the key file's and dim_area's form); other codes unchanged."""
+    return re.sub(r"^RegSO(\d{4})(\d{3})$", r"\1R\2", code)
+
+
+def area_types(frame: pd.DataFrame, table: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A RegSO table's områdestyp (the measure the catalogue names) → (fct_area_type rows, the RegSO as dim_area rows,
+    rows whose type is not 1-5 with a reason). A suppressed type stays NULL."""
+    measure = coded(frame, table["measure_by"], {m: "area_type" for m in table["measures"]})
+    cells = frame[measure.notna()]
+    codes = cells["Region"].map(regso_code)
+    names = cells["Region_label"].str.replace(r"^\d{4}R\d{3}\s+", "", regex=True)
+    out = pd.DataFrame({"area_code": codes.astype("string"), "year": cells["Tid"].astype(int),
+                        "socioeconomic_area_type": cells["value"].astype("Int64")})
+    bad = out.socioeconomic_area_type.notna() & ~out.socioeconomic_area_type.isin([1, 2, 3, 4, 5])
+    rejected = out[bad].assign(reason="områdestyp outside 1-5")
+    regso = pd.DataFrame({"area_code": codes, "area_name": names}).drop_duplicates("area_code")
+    regso = regso.assign(area_level="RegSO", grid_version=2020, municipality_code=regso.area_code.str[:4],
+                         regso_code=regso.area_code)
+    return out[~bad].reset_index(drop=True), regso, rejected.reset_index(drop=True)
 
 
 def coded(frame: pd.DataFrame, variable: str, codes: dict) -> pd.Series:

@@ -22,8 +22,12 @@ def test_scb_full_then_unchanged(home, scb):
     first = batches[0]
     assert first["status"] == "loaded" and first["rows_quarantined"] == 0
     assert [b["mode"] for b in batches] == ["table TAB6571", "table FolkmDesoLandKon", "table TAB6685",
-                                            "table TAB5956", "table TAB6680", "table IntGr7Kom", "table TAB638",
-                                            "table TAB6471"]
+                                            "table TAB5956", "table TAB6680", "table TAB6586", "table IntGr7Kom",
+                                            "table TAB638", "table TAB6471"]
+    # RegSO area types through PxWeb: every RegSO of the 38 once per year, each in the summary
+    assert published("SELECT count(DISTINCT municipality_code), min(year), max(year), sum(regso_count) FROM "
+                     "area_type_summary") == [(38, 2015, 2024, published(
+                         "SELECT count(*) FROM dim_area WHERE area_level = 'RegSO'")[0][0] * 10)]
     assert all(b["status"] == "loaded" for b in batches)
     # population by age: the classic table to 2024, the CKM table's 31 December from 2025, one series
     assert published("SELECT source_table, min(year), max(year), count(DISTINCT municipality_code), "
@@ -129,8 +133,18 @@ def test_regso_indices_appear_once_the_key_maps_the_deso(home, scb):
     desos = [f"1282C{1010 + 10 * i:04d}" for i in range(43)]
     con.execute("INSERT INTO dim_area SELECT d, 'DeSO', 2018, NULL, '1282', '1282R00' || (i % 3 + 1) "
                 "FROM unnest(?) WITH ORDINALITY AS t(d, i)", [desos]).fetchall()
+    con.execute("INSERT INTO dim_area VALUES ('1282R001', 'RegSO', 2020, 'Centrum', '1282', '1282R001')").fetchall()
     con.close()
+    table = scb.pxweb.tables["TAB6586"]
+    honest = table.cells
+    table.cells = lambda key: 7.0 if key == ("1282R002", "0000081A", "2020") else honest(key)
     ingest_scb(full=True)
+    # the key file's RegSO name is kept, the others are named by the table; a type outside 1-5 is quarantined
+    assert published("SELECT area_code, area_name FROM dim_area WHERE area_code IN ('1282R001', '1282R002') "
+                     "ORDER BY 1") == [("1282R001", "Centrum"), ("1282R002", "Landskrona område 2")]
+    assert published("SELECT count(*) FROM fct_area_type WHERE area_code = '1282R002' AND year = 2020") == [(0,)]
+    assert published("SELECT q.reason, q.record::VARCHAR LIKE '%1282R002%' FROM meta.quarantine q "
+                     "WHERE q.target_table = 'fct_area_type'") == [("områdestyp outside 1-5", True)]
     assert published("SELECT grouping, areas FROM segregation_indices WHERE municipality_code = '1282' "
                      "AND year = 2024 AND area_unit = 'RegSO' ORDER BY 1") == [
         ("birth_region", 3), ("foreign_vs_swedish_background", 3), ("low_vs_not_low_economic_standard", 3)]

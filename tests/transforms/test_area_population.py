@@ -103,3 +103,21 @@ def test_measures_are_chosen_by_label_whatever_the_capitalisation():
     selection = table_selection(variables, catalogue_table("TAB6680"), lambda codes: codes[:1], 2015)
     assert selection == {"Region": ["1280C1010"], "Kon": ["1", "2"], "Alder": ["20-64"],
                          "ContentsCode": ["0000089X", "A", "U"], "Tid": ["2019", "2020", "2024"]}
+
+
+def test_area_types_read_either_regso_code_form_and_set_impossible_types_aside():
+    from transforms.scb import area_types
+
+    frame = cube({"Region": {"RegSO1280001": "RegSO-Almvik norr-Lindängen norr", "1280R002": "1280R002 Centrum",
+                             "1280R003": "Hyllie"},
+                  "ContentsCode": {"A": "Områdestyp", "B": "Socioekonomiskt index"}, "Tid": {"2022": "2022"}},
+                 lambda k: {("RegSO1280001", "A"): 1.0, ("1280R002", "A"): 7.0, ("1280R003", "A"): None}.get(k[:2],
+                                                                                                          55.0))
+    types, regso, rejected = area_types(frame, catalogue_table("TAB6586"))
+    assert types.astype(object).where(types.notna(), None).values.tolist() == [["1280R001", 2022, 1],
+                                                                               ["1280R003", 2022, None]]
+    assert rejected[["area_code", "socioeconomic_area_type", "reason"]].values.tolist() == [
+        ["1280R002", 7, "områdestyp outside 1-5"]]
+    assert dict(zip(regso.area_code, regso.area_name, strict=True)) == {
+        "1280R001": "RegSO-Almvik norr-Lindängen norr", "1280R002": "Centrum", "1280R003": "Hyllie"}
+    assert set(regso.municipality_code) == {"1280"} and (regso.regso_code == regso.area_code).all()
