@@ -31,9 +31,12 @@ def region_regso_codes(codes: list[str], municipality_codes: set[str] | None) ->
                                                                 regso_code(c)[:4] in municipality_codes)]
 
 
+_REGSO_LONG = r"^RegSO(\d{4})(\d{3})$"  # some SCB tables write 'RegSO1280001' for the key file's '1280R001'
+
+
 def regso_code(code: str) -> str:
-    """'RegSO1280001' (some SCB tables) → '1280R001' (the key file's and dim_area's form); other codes unchanged."""
-    return re.sub(r"^RegSO(\d{4})(\d{3})$", r"\1R\2", code)
+    """'RegSO1280001' → '1280R001' (the key file's and dim_area's form); other codes unchanged."""
+    return re.sub(_REGSO_LONG, r"\1R\2", code)
 
 
 def area_types(frame: pd.DataFrame, table: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -41,16 +44,17 @@ def area_types(frame: pd.DataFrame, table: dict) -> tuple[pd.DataFrame, pd.DataF
     rows whose type is not 1-5 with a reason). A suppressed type stays NULL."""
     measure = coded(frame, table["measure_by"], {m: "area_type" for m in table["measures"]})
     cells = frame[measure.notna()]
-    codes = cells["Region"].map(regso_code)
+    codes = cells["Region"].str.replace(_REGSO_LONG, r"\1R\2", regex=True)
     names = cells["Region_label"].str.replace(r"^\d{4}R\d{3}\s+", "", regex=True)
-    out = pd.DataFrame({"area_code": codes.astype("string"), "year": cells["Tid"].astype(int),
-                        "socioeconomic_area_type": cells["value"].astype("Int64")})
-    bad = out.socioeconomic_area_type.notna() & ~out.socioeconomic_area_type.isin([1, 2, 3, 4, 5])
+    value = cells["value"].astype("Float64")
+    out = pd.DataFrame({"area_code": codes, "year": cells["Tid"].astype(int), "socioeconomic_area_type": value})
+    bad = value.notna() & ~value.isin([1.0, 2.0, 3.0, 4.0, 5.0])  # e.g. 7, or 2.5: not a type
     rejected = out[bad].assign(reason="områdestyp outside 1-5")
+    types = out[~bad].astype({"socioeconomic_area_type": "Int64"})
     regso = pd.DataFrame({"area_code": codes, "area_name": names}).drop_duplicates("area_code")
     regso = regso.assign(area_level="RegSO", grid_version=2020, municipality_code=regso.area_code.str[:4],
                          regso_code=regso.area_code)
-    return out[~bad].reset_index(drop=True), regso, rejected.reset_index(drop=True)
+    return types.reset_index(drop=True), regso, rejected.reset_index(drop=True)
 
 
 def coded(frame: pd.DataFrame, variable: str, codes: dict) -> pd.Series:

@@ -111,13 +111,13 @@ def test_area_types_read_either_regso_code_form_and_set_impossible_types_aside()
     frame = cube({"Region": {"RegSO1280001": "RegSO-Almvik norr-Lindängen norr", "1280R002": "1280R002 Centrum",
                              "1280R003": "Hyllie"},
                   "ContentsCode": {"A": "Områdestyp", "B": "Socioekonomiskt index"}, "Tid": {"2022": "2022"}},
-                 lambda k: {("RegSO1280001", "A"): 1.0, ("1280R002", "A"): 7.0, ("1280R003", "A"): None}.get(k[:2],
+                 lambda k: {("RegSO1280001", "A"): 1.0, ("1280R002", "A"): 2.5, ("1280R003", "A"): None}.get(k[:2],
                                                                                                           55.0))
     types, regso, rejected = area_types(frame, catalogue_table("TAB6586"))
     assert types.astype(object).where(types.notna(), None).values.tolist() == [["1280R001", 2022, 1],
                                                                                ["1280R003", 2022, None]]
     assert rejected[["area_code", "socioeconomic_area_type", "reason"]].values.tolist() == [
-        ["1280R002", 7, "områdestyp outside 1-5"]]
+        ["1280R002", 2.5, "områdestyp outside 1-5"]]
     assert dict(zip(regso.area_code, regso.area_name, strict=True)) == {
         "1280R001": "RegSO-Almvik norr-Lindängen norr", "1280R002": "Centrum", "1280R003": "Hyllie"}
     assert set(regso.municipality_code) == {"1280"} and (regso.regso_code == regso.area_code).all()
