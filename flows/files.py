@@ -69,8 +69,7 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
                 run.con.execute("SELECT municipality_code, municipality_name FROM dim_municipality "
                                 "WHERE geo_level = 'municipality'").df())
             frames = {"fct_area_type": resolved}
-            quarantined = unresolved.assign(record=unresolved.drop(columns=["reason"]).to_dict("records"))[
-                ["reason", "record"]]
+            quarantined = unresolved  # record_quarantine keeps every column but the reason as the record
         logger.info("%s: recognised as %s (%d rows)", path.name, kind, received)
         result = load_area_batch(run.con, run_id, source_row("scb"), frames, quarantined, [snapshot], received)
         emit_loaded("scb", run_id, result, file=path.name, kind=kind)

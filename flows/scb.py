@@ -155,8 +155,7 @@ def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, synthet
     type outside 1-5 is quarantined with its reason."""
     types, regso, rejected = ts.area_types(ex.cells, table)
     known = {r[0] for r in run.con.execute("SELECT area_code FROM dim_area WHERE area_level = 'RegSO'").fetchall()}
-    quarantined = rejected.assign(record=rejected.drop(columns=["reason"]).to_dict("records"))[["reason", "record"]]
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
                            {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
-                           quarantined if len(quarantined) else None, ex.snapshots, len(types) + len(rejected),
+                           rejected if len(rejected) else None, ex.snapshots, len(types) + len(rejected),
                            mode=mode, quarantine_table="fct_area_type")
