@@ -54,6 +54,12 @@ def table_selection(variables: dict[str, dict], table: dict, choose_regions, fir
             info, labels = variables[variable], {str(w).casefold() for w in wanted}
             selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
                                    if v in wanted or text.casefold() in labels]
+            found = set(info["values"]) | {t.casefold() for t in info["texts"]}
+            missing = [w for w in wanted if str(w) not in found and str(w).casefold() not in found]
+            if missing:  # a renamed value would otherwise drop out silently (and a total lose one of its parts)
+                offered = list(zip(info["values"], info["texts"], strict=True))[:20]
+                raise ValueError(f"table {ref}: {variable} has no value with code or label {missing}; "
+                                 f"it offers {offered}")
     for name, pattern in table.get("values", {}).items():
         selection[name] = [v for v in selection[name] if re.search(pattern, v)]
     years = table.get("years", {})

@@ -121,3 +121,17 @@ def test_area_types_read_either_regso_code_form_and_set_impossible_types_aside()
     assert dict(zip(regso.area_code, regso.area_name, strict=True)) == {
         "1280R001": "RegSO-Almvik norr-Lindängen norr", "1280R002": "Centrum", "1280R003": "Hyllie"}
     assert set(regso.municipality_code) == {"1280"} and (regso.regso_code == regso.area_code).all()
+
+
+def test_a_renamed_measure_is_refused_by_name_instead_of_silently_dropping_a_part():
+    variables = {"Region": {"values": ["1280C1010"], "texts": ["1280C1010"], "time": False},
+                 "Kon": {"values": ["1", "2"], "texts": ["män", "kvinnor"], "time": False},
+                 "Alder": {"values": ["20-64"], "texts": ["20-64 år"], "time": False},
+                 "ContentsCode": {"values": ["0000089X", "A", "U"],
+                                  "texts": ["antal sysselsatta", "antal registrerat arbetslösa",
+                                            "antal personer utanför arbetskraften"], "time": False},
+                 "Tid": {"values": ["2022"], "texts": ["2022"], "time": True}}
+    with pytest.raises(ValueError, match=r"TAB6680: ContentsCode has no value with code or label "
+                                         r"\['antal arbetslösa'\]; it offers .*antal registrerat arbetslösa"):
+        table_selection(variables, catalogue_table("TAB6680"), lambda codes: codes, 2015)
+
