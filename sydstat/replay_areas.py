@@ -7,8 +7,9 @@
 - TAB6680 (AM0210G/ArRegDesoStatusN): Region × Kon (1, 2, 1+2) × Alder × ContentsCode (five counts, two of them sums of
   the others) × Tid.
 
-Every figure follows the DeSO's population and foreign-background share in the background table (TAB6571), so the
-demo's three themes move together the way they do in the real statistics. Codes marked synthetic are not confirmed.
+Every figure follows the DeSO's population and foreign-background share in the background table (TAB6571) —
+`profiles_of(cells)`, computed once and passed to each table's builder — so the demo's three themes move together the
+way they do in the real statistics. Codes marked synthetic are not confirmed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ LABOUR_CONTENTS = {"0000089X": "antal sysselsatta", "0000089V": "antal arbetslö
 LABOUR_AGE_SHARE = {"15-74": 0.74, "16-64": 0.62, "16-65": 0.63, "20-64": 0.56, "20-65": 0.57}
 
 
-def _profiles(cells: dict) -> dict[tuple[str, str], tuple[int, float]]:
+def profiles_of(cells: dict) -> dict[tuple[str, str], tuple[int, float]]:
     """(DeSO, year) → (persons, foreign-background share) from the background table's cells."""
     totals: dict = defaultdict(lambda: [0, 0])
     for (deso, background, _sex, year), persons in cells.items():
@@ -47,9 +48,8 @@ def _years(profiles: dict, first: int, last: int) -> list[str]:
     return sorted({y for _d, y in profiles if first <= int(y) <= last})
 
 
-def economic_standard(cells: dict) -> tuple[dict, Callable]:
+def economic_standard(profiles: dict) -> tuple[dict, Callable]:
     """Low economic standard rises with the foreign-background share and the municipality's pressure."""
-    profiles = _profiles(cells)
     regions = sorted({d for d, _y in profiles})
 
     def value(key: tuple) -> float | None:
@@ -72,10 +72,9 @@ def economic_standard(cells: dict) -> tuple[dict, Callable]:
     return dims, value
 
 
-def education_level(cells: dict) -> tuple[dict, Callable]:
+def education_level(profiles: dict) -> tuple[dict, Callable]:
     """25-64-year-olds by education level: fewer with a long post-secondary education where the foreign-background
     share is high; gymnasial takes the rest, so the levels add up to the age group."""
-    profiles = _profiles(cells)
 
     def value(key: tuple) -> float | None:
         deso, level, _contents, year = key
@@ -93,10 +92,9 @@ def education_level(cells: dict) -> tuple[dict, Callable]:
     return dims, value
 
 
-def labour_market_status(cells: dict) -> tuple[dict, Callable]:
+def labour_market_status(profiles: dict) -> tuple[dict, Callable]:
     """Counts by status: employment falls and unemployment rises with the foreign-background share; the labour force
     and the total are the sums SCB publishes beside the parts."""
-    profiles = _profiles(cells)
 
     def parts(deso: str, sex: str, age: str, year: str) -> dict[str, int]:
         persons, foreign = profiles.get((deso, year), (0, 0.0))
@@ -128,10 +126,9 @@ AREA_TYPE_CONTENTS = {"0000081A": "Områdestyp", "0000081B": "Socioekonomiskt in
                       "0000081C": "Andel med låg ekonomisk standard, procent"}
 
 
-def area_types(cells: dict) -> tuple[dict, Callable]:
+def area_types(profiles: dict) -> tuple[dict, Callable]:
     """RegSO of ~6 DeSO each (in code order) per municipality, named '<kommun> område N', with områdestyp 1-5 from
     their foreign-background share and the municipality's pressure: 1 where both are high."""
-    profiles = _profiles(cells)
     names = {m["id"]: m["title"] for m in sample.municipality_records()}
     members: dict = defaultdict(list)
     seen: dict = defaultdict(int)  # DeSO so far per municipality

@@ -101,6 +101,7 @@ class PxDataset:
         if not self.cells:
             self.cells = generate()
         self.tables.setdefault(BIRTH_TABLE, population_by_birth_region(self.cells))
+        profiles = ra.profiles_of(self.cells)
         for table_id, label, build in (
                 (ra.ECONOMIC_TABLE, "Låg respektive hög ekonomisk standard efter region och ålder (SYNTETISK)",
                  ra.economic_standard),
@@ -110,7 +111,7 @@ class PxDataset:
                  ra.labour_market_status),
                 (ra.AREA_TYPE_TABLE, "Socioekonomiskt index per RegSO (SYNTETISK)", ra.area_types)):
             if table_id not in self.tables:
-                self.tables[table_id] = PxTable(table_id, label, *build(self.cells))
+                self.tables[table_id] = PxTable(table_id, label, *build(profiles))
         municipalities = {d[:4] for d in self.regions}
         names = {m["id"]: m["title"] for m in sample.municipality_records()}
         regions = {c: names.get(c, c) for c in sorted(municipalities)}

@@ -27,8 +27,8 @@ def region_deso_codes(codes: list[str], municipality_codes: set[str] | None) -> 
 
 def region_regso_codes(codes: list[str], municipality_codes: set[str] | None) -> list[str]:
     """The RegSO codes (either published form, '1280R001' or 'RegSO1280001') of the given municipalities."""
-    return [c for c in codes if REGSO.match(regso_code(c)) and (municipality_codes is None or
-                                                                regso_code(c)[:4] in municipality_codes)]
+    normalised = [(c, regso_code(c)) for c in codes]
+    return [c for c, n in normalised if REGSO.match(n) and (municipality_codes is None or n[:4] in municipality_codes)]
 
 
 _REGSO_LONG = r"^RegSO(\d{4})(\d{3})$"  # some SCB tables write 'RegSO1280001' for the key file's '1280R001'
