@@ -19,6 +19,19 @@ log = logging.getLogger("sydstat.flows")
 WRITER_LIMIT = "sydstat-writer"
 
 
+class RunIncomplete(RuntimeError):
+    """A run loaded and published what it could, but some batches (tables, sources) failed: each is recorded in
+    meta.load_batch with its reason. Carries the summaries of what did load and one line per failure, so the CLI can
+    print both and exit 1, and a deployed flow run ends Failed."""
+
+    def __init__(self, summaries: list[dict], failures: list[str]):
+        self.summaries, self.failures = summaries, failures
+        super().__init__(f"{len(failures)} failed: " + "; ".join(failures))
+
+    def __reduce__(self):  # picklable with its fields (Prefect may persist a flow's exception)
+        return type(self), (self.summaries, self.failures)
+
+
 def work_db(settings: Settings):
     return open_work_db(settings.work_db)
 

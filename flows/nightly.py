@@ -7,6 +7,7 @@ import uuid
 
 from prefect import flow, get_run_logger
 
+from flows.common import RunIncomplete
 from flows.fohm import ingest_fohm
 from flows.kolada import ingest_kolada
 from flows.publish import publish_work_db
@@ -21,15 +22,18 @@ def nightly(full: bool = False, synthetic: bool = False, offline: bool = False) 
     """Every source in turn (offline: each rebuilt from its raw archive), then one publish."""
     logger = get_run_logger()
     run_id = uuid.uuid4().hex[:12]
-    results, failures = {}, {}
+    results, failures = {}, []
     for name, ingest in SOURCE_FLOWS.items():
         try:
             results[name] = ingest(full=full, synthetic=synthetic, publish=False, run_id=f"{run_id}-{name}",
                                    offline=offline)
+        except RunIncomplete as exc:  # some of its tables failed; the others loaded
+            results[name] = exc.summaries[0]
+            failures += exc.failures
         except Exception as exc:
             logger.error("%s failed: %s", name, exc)
-            failures[name] = str(exc)
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
     published = publish_work_db(load_settings(), run_id)
     if failures:
-        raise RuntimeError(f"{len(failures)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failures.items()))
+        raise RunIncomplete(list(results.values()), failures)
     return {"run_id": run_id, "sources": results, "published": published}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
@@ -64,6 +64,7 @@ class SourceRun:
     settings: Settings
     con: object
     mode: str
+    failures: list[dict] = field(default_factory=list)  # {table, reason} of the batches that failed in this run
 
 
 @contextmanager
@@ -80,7 +81,8 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
     start_run(run.con, run_id, command)
     try:
         yield run
-        finish_run(run.con, run_id, "succeeded")
+        finish_run(run.con, run_id, "partial" if run.failures else "succeeded",
+                   "; ".join(f"{f['table']}: {f['reason']}" for f in run.failures))
     except Exception as exc:
         record_failure(run.con, source, run_id, run.mode, f"{type(exc).__name__}: {exc}")
         finish_run(run.con, run_id, "failed", str(exc))

@@ -1,6 +1,7 @@
 """PxWeb tables, for every PxWeb source: one extractor (metadata → selection → split queries, archived) for area and
-indicator tables, and the loader of indicator tables (Folkhälsodata, SCB's municipal tables) into fct_indicator_value
-through the same validation suite and loader as Kolada. SCB's area tables load in flows/scb.py.
+indicator tables, the per-table loop (`ingest_tables`: each table its own batch, a failing table never stops the
+others), and the loader of indicator tables (Folkhälsodata, SCB's municipal tables) into fct_indicator_value through
+the same validation suite and loader as Kolada. SCB's area tables load in flows/scb.py.
 
 Every PxWeb load also writes a batch manifest (the table, the regions asked for, the snapshot ids of its answers), so
 `sydstat run --offline --source scb|fohm` rebuilds the same rows from the raw archive without a network."""
@@ -13,16 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
+from prefect import get_run_logger
 
 from flows.common import validate_task
-from flows.publish import SourceRun
+from flows.publish import SourceRun, emit_loaded
 from sources.pxweb import TIME_VARIABLES, PxWebClient
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import source_row
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import SURVEY_COLUMNS, BatchResult, IndicatorBatch, load_indicator_batch
-from warehouse.state import known_codes
+from warehouse.loader import SURVEY_COLUMNS, BatchResult, IndicatorBatch, load_indicator_batch, record_failure
+from warehouse.state import known_codes, table_loaded_at
 
 
 @dataclass
@@ -110,6 +112,46 @@ def table_from_archive(archive: SnapshotArchive, source: str, table: dict) -> Ta
                         [Snapshot(**archive.provenance(source, sid)) for sid in manifest["snapshots"]])
 
 
+def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive, tables: list[dict], load,
+                  choose_regions, summary: dict, full: bool = False, offline: bool = False,
+                  first_year: int | None = None) -> None:
+    """Each catalogued table as a batch of its own: (offline: from the archive | changed or never loaded: extract)
+    → `load(run, ex, table, mode)` → batch manifest → `sydstat.source.loaded`. A table that has not changed since
+    its own last load is not downloaded. A table that fails — a 404, a code the catalogue does not know, a total that
+    does not add up — is recorded in meta.load_batch with its reason and in `run.failures`; the others go on."""
+    logger = get_run_logger()
+    for table in tables:
+        ref, mode = table_ref(table), "offline" if offline else "full" if full else "incremental"
+        try:
+            since = None if full or offline else table_loaded_at(run.con, run.source, ref)
+            if offline:
+                ex = table_from_archive(archive, run.source, table)
+            elif since is None or client.changed_since(ref, since.replace(tzinfo=UTC)):
+                ex, mode = extract_table(client, table, choose_regions(table), first_year), \
+                    "full" if since is None else "incremental"
+            else:
+                logger.info("%s: %s unchanged since %s — not downloaded", run.source, ref, since)
+                summary["batches"].append({**BatchResult(None, run.source, "unchanged", dataset=ref).__dict__,
+                                           "mode": "incremental", "requests": client.http.requests_made})
+                continue
+            logger.info("%s: %s: %d cells for %d regions (%d requests so far)", run.source, ref, len(ex.cells),
+                        len(ex.regions), client.http.requests_made)
+            run.mode = mode
+            result = load(run, ex, table, mode)
+        except Exception as exc:  # this table only: recorded, named at the end of the run, the others go on
+            reason = f"{type(exc).__name__}: {exc}"
+            logger.error("%s: table %s failed: %s", run.source, ref, reason)
+            record_failure(run.con, run.source, run.run_id, mode, reason, dataset=ref)
+            run.failures.append({"table": ref, "reason": reason})
+            continue
+        result.requests_made = client.http.requests_made
+        if not offline:
+            write_table_manifest(archive, run.source, ex, result.load_id)
+        emit_loaded(run.source, run.run_id, result, table=ref)
+        summary["batches"].append({**result.__dict__, "mode": f"{mode} {ref}", "requests": client.http.requests_made})
+    summary["failed"] = run.failures
+
+
 def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
                          mode: str, requests_made: int) -> BatchResult:
     source = run.source
@@ -125,7 +167,7 @@ def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, syntheti
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
                               "snapshot_id", *[c for c in SURVEY_COLUMNS if c in values]]],
         quarantined=outcome.quarantined, snapshots=ex.snapshots, rows_received=len(values),
-        requests_made=requests_made,
+        requests_made=requests_made, dataset=ex.table_ref,
         full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),
                             "municipality_code": ex.regions})
     return load_indicator_batch(run.con, batch)

@@ -2,26 +2,22 @@
 and segregation indices, RegSO area types, municipal population by age (sum-checked), or indicator values → validate
 → load (one transaction per table) → publish.
 
-A table that has not changed since the last successful load is not downloaded (`/tables?pastDays`), unless `full`.
+Each table is a batch of its own (flows/pxweb_tables.py `ingest_tables`): one that fails is recorded and named, the
+others load and are published, and the run then ends with `RunIncomplete` (exit 1). A table that has not changed
+since its own last successful load is not downloaded (`/tables?pastDays`), unless `full`.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
-import pandas as pd
 from prefect import flow, get_run_logger
 
-from flows.common import validate_task, writer_slot
-from flows.publish import SourceRun, emit_loaded, publish_task, source_run
-from flows.pxweb_tables import (
-    TableExtract,
-    extract_table,
-    load_indicator_table,
-    table_from_archive,
-    write_table_manifest,
-)
+from flows.common import RunIncomplete, validate_task, writer_slot
+from flows.publish import SourceRun, publish_task, source_run
+from flows.pxweb_tables import TableExtract, ingest_tables, load_indicator_table
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
@@ -30,9 +26,10 @@ from sydstat.config import Settings, load_settings
 from sydstat.sample import region_municipalities
 from transforms import population as tp
 from transforms import scb as ts
+from transforms.areas import area_rows
 from warehouse.area_loader import load_area_batch
 from warehouse.loader import BatchResult
-from warehouse.state import known_codes, source_state
+from warehouse.state import known_codes
 
 SOURCE = "scb"
 
@@ -54,57 +51,43 @@ def _region_choice(table: dict):
 def ingest_scb(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
                offline: bool = False) -> dict:
     with writer_slot():
-        return _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12], offline)
+        summary = _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12], offline)
+    if summary["failed"]:
+        raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
+    return summary
 
 
 def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bool) -> dict:
-    logger = get_run_logger()
     settings: Settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = HttpClient(SOURCE, archive)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
     catalog = load_catalog(SOURCE)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    loaders = {"fct_indicator_value": lambda run, ex, table, mode: load_indicator_table(
+                   run, ex, table, synthetic, run_id, mode, http.requests_made),
+               "fct_population": partial(_load_population_table, synthetic=synthetic, run_id=run_id),
+               "fct_area_type": partial(_load_area_type_table, synthetic=synthetic, run_id=run_id),
+               "fct_area_population": partial(_load_area_table, synthetic=synthetic, run_id=run_id,
+                                              ckm=catalog["load"].get("ckm"))}
     with source_run(SOURCE, run_id, f"ingest-scb full={full} offline={offline}", publish,
                     mode="offline" if offline else "full" if full else "incremental") as run:
-        since = source_state(run.con, SOURCE).last_success_at
-        for table in catalog["tables"]:
-            if offline:
-                ex, mode = table_from_archive(archive, SOURCE, table), "offline"
-            elif full or since is None or client.changed_since(table["id"], since.replace(tzinfo=UTC)):
-                ex = extract_table(client, table, _region_choice(table), catalog["load"]["first_year"])
-                mode = "full" if full or since is None else "incremental"
-            else:
-                logger.info("scb: %s unchanged since %s — not downloaded", table["id"], since)
-                summary["batches"].append({**BatchResult(None, SOURCE, "unchanged").__dict__, "mode": "incremental",
-                                           "requests": http.requests_made})
-                continue
-            logger.info("scb: %s: %d cells for %d regions (%d requests so far)", table["id"], len(ex.cells),
-                        len(ex.regions), http.requests_made)
-            run.mode = mode
-            if table.get("target") == "fct_indicator_value":  # a municipal indicator table (SCB's own index)
-                result = load_indicator_table(run, ex, table, synthetic, run_id, mode, http.requests_made)
-            elif table.get("target") == "fct_population":
-                result = _load_population_table(run, ex, table, synthetic, run_id, mode)
-            elif table.get("target") == "fct_area_type":
-                result = _load_area_type_table(run, ex, table, synthetic, run_id, mode)
-            else:
-                result = _load_area_table(run, ex, table, synthetic, run_id, mode)
-            if not offline:
-                write_table_manifest(archive, SOURCE, ex, result.load_id)
-            emit_loaded(SOURCE, run_id, result, table=table["id"])
-            summary["batches"].append({**result.__dict__, "mode": "table " + table["id"],
-                                       "requests": http.requests_made})
+        ingest_tables(run, client, archive, catalog["tables"],
+                      lambda run, ex, table, mode: loaders[table["target"]](run, ex, table, mode),
+                      _region_choice, summary, full=full, offline=offline, first_year=catalog["load"]["first_year"])
         if publish:
             summary["published"] = publish_task(run.con, settings, run_id)
     return summary
 
 
-def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
-                     mode: str) -> BatchResult:
+def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool, run_id: str,
+                     ckm: dict | None) -> BatchResult:
     """Persons per DeSO and population group → fct_area_population, new DeSO → dim_area, and the segregation indices
-    they give (for tables with a `segregation` spec)."""
-    population = ts.area_population(ex.cells, table)
+    they give (for tables with a `segregation` spec). Cells of areas not in use that year (the other grid's codes,
+    answered as '..' or 0) are not loaded."""
+    cells, off_grid = ts.drop_off_grid(ex.cells)
+    get_run_logger().info("scb: %s: %d cells of areas off their grid that year (not loaded)", ex.table_ref, off_grid)
+    population = ts.area_population(cells, table, ckm)
     outcome = validate_task("area_population", population, {
         "known_population_groups": [r[0] for r in run.con.execute(
             "SELECT population_group FROM dim_population_group WHERE classification = ?",
@@ -115,20 +98,19 @@ def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: b
     population = outcome.valid
     known = {r[0]: r[1] for r in run.con.execute(
         "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
-    new_areas = pd.DataFrame({"area_code": pd.Series([d for d in ex.regions if d not in known], dtype="string")})
-    new_areas = new_areas.assign(area_level="DeSO", grid_version=2018, area_name=None,
-                                 municipality_code=new_areas.area_code.str[:4], regso_code=None)
-    frames = {"dim_area": new_areas, "fct_area_population": population.assign(source=SOURCE)}
+    in_use = population.area_code.drop_duplicates()
+    frames = {"dim_area": area_rows(in_use[~in_use.isin(list(known))]),
+              "fct_area_population": population.assign(source=SOURCE)}
     if "segregation" in table:
         frames["segregation_indices"] = ts.segregation(population, table["segregation"],
                                                        {k: v for k, v in known.items() if v})
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
-                           len(population), mode=mode, quarantine_table="fct_area_population")
+                           len(population), mode=mode, quarantine_table="fct_area_population", dataset=ex.table_ref)
 
 
-def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
-                           mode: str) -> BatchResult:
+def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool,
+                           run_id: str) -> BatchResult:
     """Persons by municipality, age and sex → fct_population, after the sum-of-parts check: a total that misses its
     parts by more than the table's tolerance fails the batch (the classic table must add up exactly)."""
     population = tp.population_frame(ex.cells, table)
@@ -145,17 +127,18 @@ def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, synthe
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
                            {"fct_population": outcome.valid.assign(source=SOURCE)},
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
-                           len(population), mode=mode, quarantine_table="fct_population")
+                           len(population), mode=mode, quarantine_table="fct_population", dataset=ex.table_ref)
 
 
-def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
-                          mode: str) -> BatchResult:
-    """RegSO områdestyp through PxWeb — the online route of the area-type file `sydstat ingest` reads. The table has
-    codes, so RegSO missing from dim_area are added (named by the table's labels; the key file's names are kept); a
-    type outside 1-5 is quarantined with its reason."""
-    types, regso, rejected = ts.area_types(ex.cells, table)
+def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool,
+                          run_id: str) -> BatchResult:
+    """RegSO områdestyp through PxWeb — the online route of the area-type file `sydstat ingest` reads. RegSO 2020
+    until 2023, RegSO 2025 from 2024, each on its own codes; RegSO missing from dim_area are added (named by the
+    table's labels; the key file's names are kept); a type outside 1-5 is quarantined with its reason."""
+    cells, _off_grid = ts.drop_off_grid(ex.cells)
+    types, regso, rejected = ts.area_types(cells, table)
     known = {r[0] for r in run.con.execute("SELECT area_code FROM dim_area WHERE area_level = 'RegSO'").fetchall()}
     return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
                            {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
                            rejected if len(rejected) else None, ex.snapshots, len(types) + len(rejected),
-                           mode=mode, quarantine_table="fct_area_type")
+                           mode=mode, quarantine_table="fct_area_type", dataset=ex.table_ref)

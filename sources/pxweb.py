@@ -42,6 +42,7 @@ class PxWebClient:
             raise ValueError("PxWeb version must be 'v1' or 'v2'")
         self.source, self.base_url, self.http, self.version = source, base_url.rstrip("/"), http, version
         self._limits: PxLimits | None = None
+        self._folders: dict[str, dict[str, str | None]] = {}  # v1 folder → {table id: updated}, one GET per folder
 
     # -- limits -----------------------------------------------------------------------------------------------------
     def limits(self) -> PxLimits:
@@ -85,17 +86,37 @@ class PxWebClient:
             url, params = following[0], None
         raise UpstreamError(self.source, url, f"more than {max_pages} pages of /tables; refusing to go on")
 
+    def folder_updated(self, table: str) -> str | None:
+        """v1: the table's `updated` from its folder listing (GET on the folder: items {id, type, text, updated}) —
+        v1 table metadata has no `updated` (SOURCES.md §3). One request per folder, shared by its tables. A table the
+        listing does not name is an error (renamed or removed upstream), not 'unchanged'."""
+        folder, _, name = table.rpartition("/")
+        if folder not in self._folders:
+            self.limits()
+            listing, _ = self.http.get_json(f"{self.base_url}/{folder}")
+            self._folders[folder] = {str(item.get("id")): item.get("updated") for item in listing or []
+                                     if isinstance(item, dict) and item.get("type") == "t"}
+        items = self._folders[folder]
+        for key in (name, name.removesuffix(".px")):  # SCB lists 'BefolkManadCKM', Folkhälsodata 'x.px'
+            if key in items:
+                return items[key]
+        raise UpstreamError(self.source, f"{self.base_url}/{folder}",
+                            f"table {name} is not in its folder listing (renamed or removed upstream?)")
+
     def changed_since(self, table: str, since: datetime | None) -> bool:
-        """Has the table changed since `since`? v2 asks /tables?pastDays; v1 compares the table's `updated`."""
+        """Has the table changed since `since`? v2 asks /tables?pastDays; v1 reads the folder listing's `updated`.
+        No stamp at all counts as changed: downloading once too often is cheap, never updating again is not."""
         if since is None:
             return True
         if self.version == "v2":
             days = max(1, math.ceil((datetime.now(UTC) - since.astimezone(UTC)) / timedelta(days=1)))
             updated = self.tables_updated_within(days).get(table)
+            if not updated:  # not in the list of tables updated within those days
+                return False
         else:
-            _, updated = self.metadata(table)
+            updated = self.folder_updated(table)
         if not updated:
-            return False
+            return True
         stamp = datetime.fromisoformat(updated.replace("Z", "+00:00"))
         if stamp.tzinfo is None:  # v1 servers give local-less stamps; read them as UTC
             stamp = stamp.replace(tzinfo=UTC)

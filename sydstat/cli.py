@@ -74,6 +74,7 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
     kpis = [k.strip() for k in args.kpi.split(",") if k.strip()] if args.kpi else None
     if kpis and args.source not in (None, "kolada"):
         return _fail("--kpi only applies to --source kolada", 2)
+    from flows.common import RunIncomplete
     from flows.nightly import SOURCE_FLOWS, nightly
 
     if args.source and args.source not in SOURCE_FLOWS:
@@ -90,6 +91,14 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
             result = nightly(full=args.full, synthetic=synthetic, offline=args.offline)
             for summary in result["sources"].values():
                 _print_summary(summary)
+    except RunIncomplete as exc:  # what loaded was published; the last lines name every failed table and why
+        for summary in exc.summaries:
+            _print_summary(summary)
+        print(f"sydstat: {len(exc.failures)} failed (the rest loaded and was published; see `sydstat status`):",
+              file=sys.stderr)
+        for line in exc.failures:
+            print(f"  failed: {line}", file=sys.stderr)
+        return 1
     except Exception as exc:  # one line for the user; details are in the log above and in meta.load_batch
         return _fail(f"{type(exc).__name__}: {exc}")
     return 0

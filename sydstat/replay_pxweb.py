@@ -1,10 +1,12 @@
-"""The fake SCB PxWebApi 2.0 for the demo and tests: SYNTHETIC DeSO population by background and sex (and, through
-PxTable, every other table the catalogue declares: replay_areas, replay_population).
+"""The fake SCB PxWebApi 2.0 for the demo and tests: SYNTHETIC DeSO/RegSO tables (replay_areas) and municipal
+population by age (replay_population), every one in the shape of a real answer.
 
 Speaks the real shapes: GET /config (limits), GET /tables?pastDays=N (change detection), GET
 /tables/{id}/metadata (json-stat2 without values), POST /tables/{id}/data?outputFormat=json-stat2 with a
-`selection` body; refuses queries over maxDataCells with a problem+json 400 naming the cell count. DeSO codes follow
-the real pattern (kkkk + A/B/C + 4 digits); the counts are invented, with a realistic uneven spread.
+`selection` body; refuses queries over maxDataCells with a problem+json 400 naming the cell count, and answers a
+table it does not have with a problem+json 404 — as the live API answers an id that does not exist. Missing cells
+carry the status '..'. DeSO codes follow the real pattern (kkkk + A/B/C + 4 digits) on both grids; the counts are
+invented, with a realistic uneven spread.
 """
 
 from __future__ import annotations
@@ -19,17 +21,13 @@ from sydstat import replay_areas as ra
 from sydstat import replay_population as rp
 from sydstat import sample
 
-TABLE_ID = "TAB6571"
-YEARS = [str(y) for y in range(2015, 2025)]
-BACKGROUND = {"1": "utländsk bakgrund", "2": "svensk bakgrund"}
-SEX = {"1": "män", "2": "kvinnor"}
-CONTENTS = {"000007Y6": "Folkmängd"}
+YEARS = [str(y) for y in range(2015, 2026)]
 
 
 @dataclass
 class PxTable:
-    """Any further v2 table: its variables in cube order ({code: {value: label}}) and its cells keyed by one value of
-    every variable, in that order — a dict, or a function of the key for big tables. `eliminated` variables are in the
+    """One v2 table: its variables in cube order ({code: {value: label}}) and its cells keyed by one value of every
+    variable, in that order — a dict, or a function of the key for big tables. `eliminated` variables are in the
     metadata (elimination: true) but the replay only answers queries that leave them out (SCB then sums them)."""
 
     id: str
@@ -42,71 +40,30 @@ class PxTable:
         return self.cells(key) if callable(self.cells) else self.cells.get(key)
 
 
-OFFICIAL_INDEX_TABLE = "IntGr7Kom"  # AA/AA0003/AA0003D/IntGr7Kom; the v2 id is unconfirmed (see scb.yaml)
-OFFICIAL_INDEX_YEARS = [str(y) for y in range(2011, 2025)]
-
-
-def official_segregation_index() -> PxTable:
-    """SYNTHETIC stand-in for SCB's municipal segregation index (dissimilarity foreign- vs Swedish-born over SAMS
-    areas, 0-100): higher where the demo's socio-economic pressure is higher, with a slow drift."""
-    cells = {}
-    for muni in sample.region_municipalities():
-        code = muni["municipality_code"]
-        level = 18 + 38 * sample._pressure(code) + 6 * sample._unit_random("sams", code)
-        for i, year in enumerate(OFFICIAL_INDEX_YEARS):
-            cells[(code, "AA0003Z9", year)] = round(level + 0.15 * i, 1)
-    regions = {m["municipality_code"]: m["municipality_name"] for m in sample.region_municipalities()}
-    return PxTable(OFFICIAL_INDEX_TABLE, "Segregationsindex efter kommun och år (SYNTETISK)",
-                   {"Region": regions, "ContentsCode": {"AA0003Z9": "Segregationsindex"},
-                    "Tid": {y: y for y in OFFICIAL_INDEX_YEARS}}, cells)
-
-
-BIRTH_TABLE = "FolkmDesoLandKon"  # BE/BE0101/BE0101Y/FolkmDesoLandKon; the v2 id is unconfirmed (see scb.yaml)
-BIRTH_REGIONS = {"010": "Sverige", "020": "Norden utom Sverige", "030": "EU utom Norden",
-                 "040": "Europa utom EU och Norden", "050": "Afrika", "060": "Asien", "070": "Övriga världen"}
-
-
-def population_by_birth_region(cells: dict) -> PxTable:
-    """SYNTHETIC persons per DeSO × birth region × sex × year, consistent with the background table: about four in five
-    people of foreign background are foreign-born, spread over six regions with weights that differ between DeSO."""
-    out = {}
-    for (deso, background, sex, year), persons in cells.items():
-        if background != "1":
-            continue
-        swedish_background = cells.get((deso, "2", sex, year)) or 0
-        born_abroad = int(persons * 0.8)
-        weights = [0.1 + sample._unit_random("birth", deso, region) ** 2 for region in list(BIRTH_REGIONS)[1:]]
-        shares = [w / sum(weights) for w in weights]
-        counts = [int(born_abroad * share) for share in shares]
-        counts[-1] += born_abroad - sum(counts)
-        out[(deso, "010", sex, "000007Y7", year)] = swedish_background + persons - born_abroad
-        for region, count in zip(list(BIRTH_REGIONS)[1:], counts, strict=True):
-            out[(deso, region, sex, "000007Y7", year)] = count
-    regions = sorted({k[0] for k in out})
-    return PxTable(BIRTH_TABLE, "Folkmängd per DeSO efter födelseregion och kön (SYNTETISK)",
-                   {"Region": {r: r for r in regions}, "Fodelseregion": BIRTH_REGIONS, "Kon": SEX,
-                    "ContentsCode": {"000007Y7": "Folkmängd"}, "Tid": {y: y for y in YEARS}}, out)
-
-
 @dataclass
 class PxDataset:
     max_cells: int = 150_000
     max_calls: int = 30
     window: int = 10
     updated: datetime = field(default_factory=lambda: datetime(2026, 2, 20, 7, tzinfo=UTC))
-    cells: dict = field(default_factory=dict)  # (deso, background, sex, year) → persons
-    tables: dict[str, PxTable] = field(default_factory=lambda: {OFFICIAL_INDEX_TABLE: official_segregation_index()})
+    cells: dict = field(default_factory=dict)  # (DeSO 2018, background, sex, year) → persons
+    tables: dict[str, PxTable] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.cells:
             self.cells = generate()
-        self.tables.setdefault(BIRTH_TABLE, population_by_birth_region(self.cells))
         profiles = ra.profiles_of(self.cells)
         for table_id, label, build in (
+                (ra.BACKGROUND_TABLE, "Folkmängden per region efter utländsk/svensk bakgrund, kön och år (SYNTETISK)",
+                 lambda p: ra.background(self.cells, p)),
+                (ra.BIRTH_TABLE, "Folkmängden per region efter födelseregion, kön och år (SYNTETISK)",
+                 lambda p: ra.birth_region(self.cells, p)),
                 (ra.ECONOMIC_TABLE, "Låg respektive hög ekonomisk standard efter region och ålder (SYNTETISK)",
                  ra.economic_standard),
                 (ra.EDUCATION_TABLE, "Befolkning 25-64 år efter region och utbildningsnivå (SYNTETISK)",
                  ra.education_level),
+                (ra.EDUCATION_2025_TABLE, "Befolkning 25-65 år efter region och utbildningsnivå (SYNTETISK)",
+                 ra.education_level_2025),
                 (ra.LABOUR_TABLE, "Arbetsmarknadsstatus efter region (DeSO/RegSO), kön och ålder (SYNTETISK)",
                  ra.labour_market_status),
                 (ra.AREA_TYPE_TABLE, "Socioekonomiskt index per RegSO (SYNTETISK)", ra.area_types)):
@@ -129,8 +86,9 @@ class PxDataset:
 
 
 def generate(municipality_codes: list[str] | None = None) -> dict:
-    """Synthetic persons per DeSO × background × sex × year for the 38 (default) or the given municipalities
-    (the national benchmark passes all 290: ~6 000 DeSO, the real count's order of magnitude)."""
+    """Synthetic persons per DeSO 2018 × background × sex × year (2015-2025) for the 38 (default) or the given
+    municipalities (the national benchmark passes all 290: ~6 000 DeSO, the real count's order of magnitude). The
+    2025 grid is built from these in replay_areas."""
     cells = {}
     codes = municipality_codes or [m["municipality_code"] for m in sample.region_municipalities()]
     for code in codes:
@@ -158,6 +116,10 @@ def _category(codes: dict[str, str] | list[str]) -> dict:
     return {"index": {c: i for i, c in enumerate(labels)}, "label": labels}
 
 
+def _problem(status: int, title: str, detail: str) -> tuple[int, dict]:
+    return status, {"type": "about:blank", "title": title, "status": status, "detail": detail}
+
+
 def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
     parts = [p for p in path.split("/") if p][2:]  # drop api/v2
     if method == "GET" and parts == ["config"]:
@@ -167,33 +129,17 @@ def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | 
     if method == "GET" and parts == ["tables"]:
         days = int(query.get("pastDays", ["36500"])[0])
         recent = dataset.updated >= datetime.now(UTC) - timedelta(days=days)
-        tables = [{"id": TABLE_ID, "label": "Folkmängd per DeSO efter utländsk/svensk bakgrund och kön (SYNTETISK)",
-                   "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "firstPeriod": YEARS[0],
-                   "lastPeriod": YEARS[-1]}] if recent else []
-        tables += [{"id": t.id, "label": t.label, "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "firstPeriod": min(t.dims["Tid"]), "lastPeriod": max(t.dims["Tid"])}
-                   for t in dataset.tables.values()] if recent else []
+        tables = [{"id": t.id, "label": t.label, "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "firstPeriod": min(t.dims["Tid"]), "lastPeriod": max(t.dims["Tid"])}
+                  for t in dataset.tables.values()] if recent else []
         return 200, {"language": "sv", "tables": tables,
                      "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1,
                               "links": []}}
     if len(parts) == 3 and parts[0] == "tables" and parts[1] in dataset.tables:
         return _table_route(dataset, dataset.tables[parts[1]], method, parts[2], body)
-    if len(parts) >= 3 and parts[0] == "tables" and parts[1] != TABLE_ID:
-        return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": f"no table {parts[1]}"}
-    if method == "GET" and len(parts) == 3 and parts[2] == "metadata":
-        return 200, _cube(dataset, {"Region": dataset.regions, "UtlBakgrund": list(BACKGROUND), "Kon": list(SEX),
-                                    "ContentsCode": list(CONTENTS), "Tid": YEARS}, with_values=False)
-    if method == "POST" and len(parts) == 3 and parts[2] == "data":
-        wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
-        full = {"Region": dataset.regions, "UtlBakgrund": list(BACKGROUND), "Kon": list(SEX),
-                "ContentsCode": list(CONTENTS), "Tid": YEARS}
-        dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
-        cells = math.prod(len(v) for v in dims.values())
-        if cells > dataset.max_cells:
-            return 400, {"type": "about:blank", "title": "Too many cells", "status": 400,
-                         "detail": f"The query asks for {cells} cells; the limit is {dataset.max_cells}"}
-        return 200, _cube(dataset, dims, with_values=True)
-    return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": path}
+    if len(parts) >= 2 and parts[0] == "tables":
+        return _problem(404, "Not Found", f"Table {parts[1]} was not found")
+    return _problem(404, "Not Found", path)
 
 
 def _table_route(dataset: PxDataset, table: PxTable, method: str, action: str, body: dict | None) -> tuple[int, dict]:
@@ -205,15 +151,15 @@ def _table_route(dataset: PxDataset, table: PxTable, method: str, action: str, b
     if method == "POST" and action == "data":
         wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
         if set(wanted) & set(table.eliminated):
-            return 400, {"type": "about:blank", "title": "Not supported by the replay", "status": 400,
-                         "detail": f"leave {sorted(table.eliminated)} out of the selection (SCB then sums it)"}
+            return _problem(400, "Not supported by the replay",
+                            f"leave {sorted(table.eliminated)} out of the selection (SCB then sums it)")
         dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
         cells = math.prod(len(v) for v in dims.values())
         if cells > dataset.max_cells:
-            return 400, {"type": "about:blank", "title": "Too many cells", "status": 400,
-                         "detail": f"The query asks for {cells} cells; the limit is {dataset.max_cells}"}
+            return _problem(400, "Too many cells",
+                            f"The query asks for {cells} cells; the limit is {dataset.max_cells}")
         return 200, _generic_cube(dataset, table, dims, with_values=True)
-    return 404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": action}
+    return _problem(404, "Not Found", action)
 
 
 def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]], with_values: bool) -> dict:
@@ -227,30 +173,11 @@ def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]]
     }
     if with_values:
         payload["value"] = [table.value(combo) for combo in itertools.product(*dims.values())]
-    return payload
-
-
-def _cube(dataset: PxDataset, dims: dict[str, list[str]], with_values: bool) -> dict:
-    labels = {"UtlBakgrund": BACKGROUND, "Kon": SEX, "ContentsCode": CONTENTS}
-    payload = {
-        "version": "2.0", "class": "dataset", "label": "Folkmängd per DeSO (SYNTETISKA DEMODATA)", "source": "SCB",
-        "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": list(dims),
-        "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-        "dimension": {k: {"label": k, "category": _category({c: labels.get(k, {}).get(c, c) for c in v}),
-                          "extension": {"elimination": k not in ("ContentsCode", "Tid")}} for k, v in dims.items()},
-        "extension": {"px": {"tableid": TABLE_ID}},
-    }
-    if with_values:
-        payload["value"] = [dataset.cells.get((r, b, s, t)) for r in dims["Region"] for b in dims["UtlBakgrund"]
-                            for s in dims["Kon"] for _c in dims["ContentsCode"] for t in dims["Tid"]]
+        payload["status"] = {str(i): ".." for i, v in enumerate(payload["value"]) if v is None}
     return payload
 
 
 # -- Folkhälsodata (PxWeb v1 grammar) ---------------------------------------------------------------------------------
-FOHM_TABLE = "A_Folkhalsodata/Z_ovrigdata/Arbete/ArbetsloshetAndel.px"
-FOHM_AGES = {"16-64": "16-64 år", "16-24": "16-24 år"}
-FOHM_SEX = {"1": "Män", "2": "Kvinnor", "3": "Totalt"}
-FOHM_YEARS = [str(y) for y in range(2008, 2025)]
 HLV_GENERAL = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
 HLV_MENTAL = "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"
 HLV_REGIONS = {"00": "Riket", "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län"}
@@ -271,6 +198,7 @@ class V1Table:
     variables: dict[str, dict[str, str]]
     value: Callable[[tuple], float | None]
     eliminable: tuple[str, ...] = ()
+    updated: str | None = None  # the folder listing's stamp for this table (the dataset's when None)
 
 
 def _survey_cell(outcomes: dict[str, float]) -> Callable[[tuple], float | None]:
@@ -292,32 +220,15 @@ def _survey_cell(outcomes: dict[str, float]) -> Callable[[tuple], float | None]:
 
 @dataclass
 class FohmDataset:
-    """SYNTHETIC Folkhälsodata: registered unemployment (share of the population, %) by municipality, age, sex and
-    year, and two survey tables (self-rated health, mental health) by county, sex and pooled four-year period."""
+    """SYNTHETIC Folkhälsodata: two survey tables (self-rated health, mental health) by county, sex and pooled
+    four-year period. As in real PxWeb v1, a table's metadata has no `updated`: only the folder listing (GET on the
+    folder: items {id, type, text, updated}) says when a table changed."""
 
     max_values: int = 150_000
     updated: str = "2026-03-02T09:00:00"
-    cells: dict = field(default_factory=dict)
     tables: dict[str, V1Table] = field(default_factory=dict)
 
     def __post_init__(self):
-        if not self.cells:
-            for muni in sample.region_municipalities():
-                code = muni["municipality_code"]
-                pressure = sample._pressure(code)
-                for age, factor in (("16-64", 1.0), ("16-24", 1.3)):
-                    for year in FOHM_YEARS:
-                        base = (2.5 + 9 * pressure) * factor * (1 + 0.1 * ((int(year) % 7) - 3) / 3)
-                        men, women = round(base * 1.06, 1), round(base * 0.94, 1)
-                        suppressed = sample._unit_random("fohm", code, age, year) < 0.01
-                        for sex, value in (("1", men), ("2", women), ("3", round((men + women) / 2, 1))):
-                            self.cells[(code, age, sex, year)] = None if suppressed else value
-        regions = sorted({k[0] for k in self.cells})
-        self.tables.setdefault(FOHM_TABLE, V1Table(
-            "Registrerad arbetslöshet (SYNTETISKA DEMODATA)",
-            {"Region": {r: r for r in regions}, "Alder": FOHM_AGES, "Kon": FOHM_SEX,
-             "ContentsCode": {"Arbetslöshet": "Arbetslöshet"}, "Tid": {y: y for y in FOHM_YEARS}},
-            lambda key: self.cells.get((key[0], key[1], key[2], key[4])), eliminable=("Alder",)))
         general = {"1": "Bra eller mycket bra hälsa", "2": "Dålig eller mycket dålig hälsa", "3": "Långvarig sjukdom"}
         self.tables.setdefault(HLV_GENERAL, V1Table(
             "Självskattat allmänt hälsotillstånd efter region, kön och år (SYNTETISKA DEMODATA)",
@@ -339,10 +250,13 @@ def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: di
         return 200, {"apiVersion": "1.1.0", "maxValues": dataset.max_values, "maxCalls": 30, "timeWindow": 10,
                      "CORS": True}
     table = dataset.tables.get(name)
+    folder = name.strip("/")
+    if table is None and method == "GET" and any(t.startswith(folder + "/") for t in dataset.tables):
+        return 200, _folder_listing(dataset, folder)
     if table is None:
         return 404, {"error": f"no table {name}"}
     if method == "GET":
-        return 200, {"title": table.title, "updated": dataset.updated, "variables": [
+        return 200, {"title": table.title, "variables": [
             {"code": code, "text": code, "values": list(values), "valueTexts": list(values.values()),
              **({"elimination": True} if code in table.eliminable else {}),
              **({"time": True} if code in ("Tid", "År") else {})} for code, values in table.variables.items()]}
@@ -358,8 +272,24 @@ def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: di
             status[str(len(values))] = ".."
         values.append(value)
     return 200, {"version": "2.0", "class": "dataset", "label": table.title,
-                 "source": "Folkhälsomyndigheten", "updated": dataset.updated, "id": list(dims),
+                 "source": "Folkhälsomyndigheten", "updated": table.updated or dataset.updated, "id": list(dims),
                  "size": [len(v) for v in dims.values()], "role": {"time": [list(dims)[-1]], "metric": []},
                  "dimension": {k: {"label": k, "category": _category({c: table.variables[k][c] for c in v})}
                                for k, v in dims.items()},
                  "value": values, "status": status}
+
+
+def _folder_listing(dataset: FohmDataset, folder: str) -> list[dict]:
+    """A v1 folder: its tables ({id, type 't', text, updated}) and subfolders ({id, type 'l', text})."""
+    items, seen = [], set()
+    for path, table in dataset.tables.items():
+        rest = path[len(folder) + 1:] if path.startswith(folder + "/") else None
+        if rest is None:
+            continue
+        head, _, tail = rest.partition("/")
+        if not tail:
+            items.append({"id": head, "type": "t", "text": table.title, "updated": table.updated or dataset.updated})
+        elif head not in seen:
+            seen.add(head)
+            items.append({"id": head, "type": "l", "text": head})
+    return items

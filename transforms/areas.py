@@ -16,8 +16,38 @@ import re
 import pandas as pd
 
 DESO = re.compile(r"^\d{4}[ABC]\d{4}(_DeSO2025)?$")
-REGSO = re.compile(r"^\d{4}R\d{3}$")
+REGSO = re.compile(r"^\d{4}R\d{3}(_RegSO2025)?$")
+# SCB's area grids (SOURCES.md §2; codes as in ../shared/reference/real_responses/omraden_befolkning.json): the 2025
+# versions carry a suffix in the same Region variable, so a code names its grid and two grids never share a key.
+GRIDS = {"DeSO2018": ("DeSO", 2018), "DeSO2025": ("DeSO", 2025), "RegSO2020": ("RegSO", 2020),
+         "RegSO2025": ("RegSO", 2025)}
 KEY_COLUMNS = {"kommun", "kommunnamn", "deso_2018", "regso_2020", "regsokod_2020"}
+
+
+def grid_of(codes: pd.Series) -> pd.Series:
+    """The grid of each area code ('DeSO2018', 'DeSO2025', 'RegSO2020', 'RegSO2025'); NA for anything else (a
+    municipality or county code). Vectorised: the national tables have ~12 000 area codes."""
+    codes = codes.astype("string")
+    deso, regso = codes.str.fullmatch(DESO.pattern), codes.str.fullmatch(REGSO.pattern)
+    new = codes.str.endswith("2025")
+    out = pd.Series(pd.NA, index=codes.index, dtype="string")
+    out[deso & ~new], out[deso & new] = "DeSO2018", "DeSO2025"
+    out[regso & ~new], out[regso & new] = "RegSO2020", "RegSO2025"
+    return out
+
+
+def area_rows(codes: pd.Series, names: pd.Series | None = None, regso: pd.Series | None = None) -> pd.DataFrame:
+    """dim_area rows for area codes of any grid: level, grid and grid version from the code itself."""
+    codes = codes.astype("string").reset_index(drop=True)
+    grid = grid_of(codes)
+    level = grid.map({g: spec[0] for g, spec in GRIDS.items()}).astype("string")
+    regso = (regso.reset_index(drop=True) if regso is not None
+             else codes.where(level == "RegSO"))
+    version = grid.map({g: spec[1] for g, spec in GRIDS.items()}).astype("Int64")
+    return pd.DataFrame({"area_code": codes, "area_level": level, "grid_version": version, "grid": grid,
+                         "area_name": (names.reset_index(drop=True) if names is not None
+                                       else pd.Series(pd.NA, index=codes.index, dtype="string")),
+                         "municipality_code": codes.str[:4], "regso_code": regso.astype("string")})
 
 
 def sniff(text: str) -> str | None:
@@ -32,19 +62,15 @@ def sniff(text: str) -> str | None:
 
 
 def parse_key(text: str) -> pd.DataFrame:
-    """dim_area rows for DeSO (grid 2018, with their RegSO) and RegSO (grid 2020)."""
+    """dim_area rows for DeSO 2018 (with their RegSO 2020) and RegSO 2020: the key file is of those two grids."""
     frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str).rename(columns=str.lower)
-    bad = frame[~frame.deso_2018.str.fullmatch(DESO.pattern) | ~frame.regsokod_2020.str.fullmatch(REGSO.pattern)]
+    bad = frame[~frame.deso_2018.str.fullmatch(r"\d{4}[ABC]\d{4}")
+                | ~frame.regsokod_2020.str.fullmatch(r"\d{4}R\d{3}")]
     if len(bad):
-        raise ValueError(f"{len(bad)} rows with malformed DeSO/RegSO codes, e.g. {bad.iloc[0].to_dict()}")
-    deso = pd.DataFrame({"area_code": frame.deso_2018, "area_level": "DeSO", "grid_version": 2018,
-                         "area_name": None, "municipality_code": frame.kommun.str.zfill(4),
-                         "regso_code": frame.regsokod_2020})
+        raise ValueError(f"{len(bad)} rows with malformed DeSO 2018/RegSO 2020 codes, e.g. {bad.iloc[0].to_dict()}")
+    deso = area_rows(frame.deso_2018, regso=frame.regsokod_2020)
     regso = frame.drop_duplicates("regsokod_2020")
-    regso = pd.DataFrame({"area_code": regso.regsokod_2020, "area_level": "RegSO", "grid_version": 2020,
-                          "area_name": regso.regso_2020, "municipality_code": regso.kommun.str.zfill(4),
-                          "regso_code": regso.regsokod_2020})
-    return pd.concat([deso, regso], ignore_index=True)
+    return pd.concat([deso, area_rows(regso.regsokod_2020, names=regso.regso_2020)], ignore_index=True)
 
 
 def municipalities_from_key(text: str, region_codes: set[str], counties: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from transforms import totals
+
 KEYS = ["municipality_code", "year", "sex", "age_group"]
 
 
@@ -41,33 +43,10 @@ def _source_of(columns: dict, target: str) -> str:
 
 
 def sum_violations(population: pd.DataFrame, tolerance: dict | None = None) -> pd.DataFrame:
-    """Totals that miss the sum of their n parts by more than max(absolute × √n, relative × total): ages within each
-    municipality × year × sex, and K + M against T for each age. Columns: the total's key, total, parts_sum, check."""
-    tolerance = tolerance or {}
-    frames = []
-    ages = population[population.age_group != "total"]
-    by_sex = ages.groupby(["municipality_code", "year", "sex"], as_index=False).persons.agg(
-        persons="sum", parts="count")
-    totals = population[population.age_group == "total"]
-    frames.append(totals.merge(by_sex, on=["municipality_code", "year", "sex"], suffixes=("", "_parts"))
-                  .assign(check="Σ ages = total"))
-    parts = population[population.sex != "T"].groupby(["municipality_code", "year", "age_group"],
-                                                      as_index=False).persons.agg(persons="sum", parts="count")
-    frames.append(population[population.sex == "T"].merge(parts, on=["municipality_code", "year", "age_group"],
-                                                          suffixes=("", "_parts")).assign(check="K + M = T"))
-    checked = pd.concat(frames, ignore_index=True).dropna(subset=["persons", "persons_parts"])
-    checked = checked[checked.parts > 0]
-    gap = (checked.persons - checked.persons_parts).abs().astype(float)
-    # independent noise on n parts adds up as √n: allow `absolute` per √part, or `relative` of the total
-    allowed = pd.concat([checked.persons.astype(float) * float(tolerance.get("relative", 0)),
-                         checked.parts.astype(float) ** 0.5 * float(tolerance.get("absolute", 0))], axis=1).max(axis=1)
-    bad = checked[gap > allowed]
-    return bad.rename(columns={"persons": "total", "persons_parts": "parts_sum"})[
-        [*KEYS, "total", "parts_sum", "check"]].reset_index(drop=True)
+    """Totals that miss the sum of their parts (transforms/totals.py): ages within each municipality × year × sex,
+    and K + M against T for each age."""
+    return totals.sum_violations(population, KEYS, {"age_group": "total", "sex": "T"}, tolerance)
 
 
 def describe_violations(violations: pd.DataFrame, table_id: str, tolerance: dict | None, limit: int = 3) -> str:
-    examples = "; ".join(f"{r.municipality_code} {r.year} sex {r.sex} age {r.age_group}: {r.check} "
-                         f"({r.total} vs {r.parts_sum})" for r in violations.head(limit).itertuples())
-    return (f"table {table_id}: {len(violations)} totals miss the sum of their parts by more than the tolerance "
-            f"{tolerance or {'absolute': 0}} — e.g. {examples}")
+    return totals.describe_violations(violations, table_id, KEYS, tolerance, limit)

@@ -126,6 +126,7 @@ class IndicatorBatch:
     requests_made: int = 0
     new_cursor: date | None = None
     scope_fingerprint: str | None = None
+    dataset: str | None = None  # the PxWeb table of a per-table batch
 
 
 @dataclass
@@ -142,6 +143,7 @@ class BatchResult:
     snapshot_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
+    dataset: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -164,16 +166,19 @@ def periods_frame(periods: pd.Series) -> pd.DataFrame:
 
 
 @contextmanager
-def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, run_id: str, rows_received: int = 0):
+def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, run_id: str, rows_received: int = 0,
+                      dataset: str | None = None):
     """One transaction per source batch. Yields the BatchResult (its load_id names the batch) for the body to fill;
     commits together with the batch's meta.load_batch row, or rolls everything back and re-raises (the caller
-    records the failure with `record_failure`, which needs no open transaction)."""
+    records the failure with `record_failure`, which needs no open transaction). `dataset`: the table or file of
+    the source the batch loads (each PxWeb table is a batch of its own)."""
     started = time.monotonic()
-    result = BatchResult(load_id=next_load_id(con), source=source, status="loaded", rows_received=rows_received)
+    result = BatchResult(load_id=next_load_id(con), source=source, status="loaded", rows_received=rows_received,
+                         dataset=dataset)
     con.begin()
     try:
-        run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status) "
-                     "VALUES (?, ?, ?, ?, now(), 'running')", [result.load_id, run_id, source, mode])
+        run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status, dataset) "
+                     "VALUES (?, ?, ?, ?, now(), 'running', ?)", [result.load_id, run_id, source, mode, dataset])
         yield result
         result.status = "loaded" if result.changed else "unchanged"
         result.seconds = time.monotonic() - started
@@ -190,7 +195,8 @@ def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, ru
 
 def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
     """Apply an indicator batch atomically (see `batch_transaction`)."""
-    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received) as result:
+    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received,
+                           batch.dataset) as result:
         load_id = result.load_id
         merge_frame(con, "dim_source", pd.DataFrame([batch.source_row]), ["source"],
                     compare=[c for c in batch.source_row if c not in ("source", "updated_at")])
@@ -260,12 +266,12 @@ def record_success(con, source: str, load_id: int, full: bool, new_cursor: date 
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,
-                   load_id: int | None = None) -> None:
+                   load_id: int | None = None, dataset: str | None = None) -> None:
     """Record a failed batch in its own transaction (the data transaction was rolled back)."""
     load_id = load_id or next_load_id(con)
     run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, finished_at, status, "
-                "message) VALUES (?, ?, ?, ?, now(), now(), 'failed', ?)",
-            [load_id, run_id, source, mode, reason[:2000]])
+                "message, dataset) VALUES (?, ?, ?, ?, now(), now(), 'failed', ?, ?)",
+            [load_id, run_id, source, mode, reason[:2000], dataset])
     run_sql(con, "INSERT INTO meta.source_state (source, last_failure_at, last_failure_reason) VALUES (?, now(), ?) "
                 "ON CONFLICT (source) DO UPDATE SET last_failure_at = excluded.last_failure_at, "
                 "last_failure_reason = excluded.last_failure_reason", [source, reason[:2000]])

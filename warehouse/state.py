@@ -25,6 +25,14 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> SourceState:
     return SourceState(source, *rows[0]) if rows else SourceState(source)
 
 
+def table_loaded_at(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> datetime | None:
+    """When this table of the source last loaded successfully (its own batch); None if it never did — so a table
+    that failed is downloaded again on the next run, whatever the others did."""
+    rows = run_sql(con, "SELECT max(finished_at) FROM meta.load_batch WHERE source = ? AND dataset = ? "
+                        "AND status IN ('loaded', 'unchanged')", [source, dataset])
+    return rows[0][0] if rows else None
+
+
 def known_codes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Keys of a small dimension, for validation parameters ('dim_municipality', 'dim_indicator', 'dim_age_group')."""
     column = {"dim_municipality": "municipality_code", "dim_indicator": "indicator_id",

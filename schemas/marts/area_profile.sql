@@ -1,7 +1,8 @@
 -- Per DeSO of the region and year: who lives there, side by side — the foreign-background share, the share with low
 -- economic standard, the education level of the 25-64-year-olds and the labour-market status of the 20-64-year-olds —
 -- with the RegSO and its socio-economic area type (områdestyp) where the area files are loaded. Shares are of each
--- classification's own total; NULL where the table does not cover the year or SCB suppressed the figure.
+-- classification's own total; NULL where the table does not cover the year or SCB suppressed the figure. `grid` is
+-- the DeSO's grid (DeSO2018 until 2023/2024, DeSO2025 after): a DeSO of one grid is not the same area on the other.
 CREATE OR REPLACE VIEW area_profile AS
 WITH groups AS (
     SELECT area_code, year,
@@ -33,7 +34,7 @@ WITH groups AS (
     WHERE sex = 'T'
     GROUP BY ALL
 )
-SELECT g.area_code, a.area_level, a.municipality_code, m.municipality_name, a.regso_code,
+SELECT g.area_code, a.area_level, a.grid, a.municipality_code, m.municipality_name, a.regso_code,
        r.area_name AS regso_name, g.year, t.socioeconomic_area_type AS area_type,
        g.population,
        g.foreign_background_share,     -- utländsk bakgrund / all inhabitants (0-1)

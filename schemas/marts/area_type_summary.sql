@@ -1,4 +1,5 @@
--- Per municipality and year: number of RegSO and (where area population is loaded) people per områdestyp 1-5.
+-- Per municipality, year and RegSO grid: number of RegSO and (where the DeSO→RegSO key relates the area population
+-- to them) people per områdestyp 1-5. RegSO 2020 until 2023, RegSO 2025 from 2024: the grid change is a series break.
 CREATE OR REPLACE VIEW area_type_summary AS
 WITH regso_population AS (
     SELECT d.regso_code AS area_code, p.year, sum(p.persons) AS population
@@ -6,7 +7,7 @@ WITH regso_population AS (
     WHERE p.sex = 'T' AND p.classification = 'background' AND p.population_group = 'total'
     GROUP BY ALL
 )
-SELECT a.municipality_code, t.year, t.socioeconomic_area_type AS area_type,
+SELECT a.municipality_code, t.year, t.grid, t.socioeconomic_area_type AS area_type,
        count(*) AS regso_count, sum(rp.population) AS population
 FROM fct_area_type t
 JOIN dim_area a USING (area_code)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from flows.common import RunIncomplete
 from flows.kolada import ingest_kolada
 from sources.http import UpstreamError
 from sydstat.config import load_settings
@@ -119,9 +120,11 @@ def test_nightly_runs_every_source_then_publishes(home, replay):
     assert published("SELECT count(*) FROM meta.run WHERE status = 'succeeded'") == [(3,)]
 
     replay.inject("status", match="/v3/data/", status=503, times=1000)
-    with pytest.raises(RuntimeError, match="1 source\\(s\\) failed: kolada"):
+    with pytest.raises(RunIncomplete, match="1 failed: kolada") as failed:
         nightly()
-    assert published("SELECT status FROM meta.load_batch ORDER BY load_id DESC LIMIT 1") == [("failed",)]
+    assert set(failed.value.summaries[0]) >= {"source", "batches"}  # what did load is reported beside the failure
+    assert published("SELECT status FROM meta.load_batch WHERE source = 'kolada' ORDER BY load_id DESC LIMIT 1") == [
+        ("failed",)]
 
 
 def test_an_analyst_holding_the_published_db_never_blocks_a_run(home, replay):

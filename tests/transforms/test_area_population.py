@@ -77,7 +77,8 @@ def test_labour_market_status_named_by_code_and_label_with_sex_and_status_totals
 def test_an_unmapped_category_is_refused_by_name():
     frame = cube({"Region": {"1280C1010": "1280C1010"}, "UtbildningsNiva": {"21": "förgymnasial", "7": "forskare"},
                   "ContentsCode": {"000005MO": "Befolkning"}, "Tid": {"2020": "2020"}}, lambda k: 5.0)
-    with pytest.raises(ValueError, match=r"TAB5956: codes not in the catalogue: \{'population_group': \['7'\]\}"):
+    with pytest.raises(ValueError, match=r"TAB5956: codes neither mapped nor declared as totals in the catalogue: "
+                                         r"\{'population_group': \['7'\]\}"):
         area_population(frame, catalogue_table("TAB5956"))
 
 
@@ -101,8 +102,8 @@ def test_measures_are_chosen_by_label_whatever_the_capitalisation():
                                             "antal totalt"], "time": False},
                  "Tid": {"values": ["2019", "2020", "2024"], "texts": ["2019", "2020", "2024"], "time": True}}
     selection = table_selection(variables, catalogue_table("TAB6680"), lambda codes: codes[:1], 2015)
-    assert selection == {"Region": ["1280C1010"], "Kon": ["1", "2"], "Alder": ["20-64"],
-                         "ContentsCode": ["0000089X", "A", "U"], "Tid": ["2019", "2020", "2024"]}
+    assert selection == {"Region": ["1280C1010"], "Kon": ["1", "2", "1+2"], "Alder": ["20-64"],
+                         "ContentsCode": ["0000089X", "A", "U", "0000089Y"], "Tid": ["2019", "2020", "2024"]}
 
 
 def test_area_types_read_either_regso_code_form_and_set_impossible_types_aside():
@@ -114,8 +115,8 @@ def test_area_types_read_either_regso_code_form_and_set_impossible_types_aside()
                  lambda k: {("RegSO1280001", "A"): 1.0, ("1280R002", "A"): 2.5, ("1280R003", "A"): None}.get(k[:2],
                                                                                                           55.0))
     types, regso, rejected = area_types(frame, catalogue_table("TAB6586"))
-    assert types.astype(object).where(types.notna(), None).values.tolist() == [["1280R001", 2022, 1],
-                                                                               ["1280R003", 2022, None]]
+    assert types.astype(object).where(types.notna(), None).values.tolist() == [["1280R001", "RegSO2020", 2022, 1],
+                                                                               ["1280R003", "RegSO2020", 2022, None]]
     assert rejected[["area_code", "socioeconomic_area_type", "reason"]].values.tolist() == [
         ["1280R002", 2.5, "områdestyp outside 1-5"]]
     assert dict(zip(regso.area_code, regso.area_name, strict=True)) == {
@@ -127,9 +128,9 @@ def test_a_renamed_measure_is_refused_by_name_instead_of_silently_dropping_a_par
     variables = {"Region": {"values": ["1280C1010"], "texts": ["1280C1010"], "time": False},
                  "Kon": {"values": ["1", "2"], "texts": ["män", "kvinnor"], "time": False},
                  "Alder": {"values": ["20-64"], "texts": ["20-64 år"], "time": False},
-                 "ContentsCode": {"values": ["0000089X", "A", "U"],
+                 "ContentsCode": {"values": ["0000089X", "A", "U", "0000089Y"],
                                   "texts": ["antal sysselsatta", "antal registrerat arbetslösa",
-                                            "antal personer utanför arbetskraften"], "time": False},
+                                            "antal personer utanför arbetskraften", "antal totalt"], "time": False},
                  "Tid": {"values": ["2022"], "texts": ["2022"], "time": True}}
     with pytest.raises(ValueError, match=r"TAB6680: ContentsCode has no value with code or label "
                                          r"\['antal arbetslösa'\]; it offers .*antal registrerat arbetslösa"):

@@ -57,7 +57,7 @@ def test_classic_frame_adds_the_sex_total_and_the_check_is_exact():
     broken.loc[(broken.sex == "K") & (broken.age_group == "total"), "persons"] = 21  # SCB's total ≠ Σ ages
     bad = sum_violations(broken, table["sum_tolerance"])
     assert bad[["sex", "age_group", "total", "parts_sum", "check"]].values.tolist() == [
-        ["K", "total", 21, 20, "Σ ages = total"], ["T", "total", 42, 43, "K + M = T"]]
+        ["K", "total", 21, 20, "Σ age_group = total"], ["T", "total", 42, 43, "Σ sex = T"]]
 
 
 def test_tolerance_grows_with_the_square_root_of_the_number_of_parts():
