@@ -9,7 +9,8 @@ SOURCE_CHANGED = "sydstat.source.changed"
 SOURCE_LOADED = "sydstat.source.loaded"
 WAREHOUSE_PUBLISHED = "sydstat.warehouse.published"
 INBOX_RECEIVED = "sydstat.inbox.received"
-ALL_EVENTS = (SOURCE_CHANGED, SOURCE_LOADED, WAREHOUSE_PUBLISHED, INBOX_RECEIVED)
+SOURCE_DRIFTED = "sydstat.source.drifted"  # `sydstat check` found the upstream no longer matching the catalogue
+ALL_EVENTS = (SOURCE_CHANGED, SOURCE_LOADED, WAREHOUSE_PUBLISHED, INBOX_RECEIVED, SOURCE_DRIFTED)
 
 log = logging.getLogger("sydstat.events")
 

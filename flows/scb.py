@@ -35,16 +35,11 @@ SOURCE = "scb"
 
 
 def _region_choice(table: dict):
-    """Which Region codes a table is asked for: DeSO codes of the 38 (or every DeSO with `municipalities: all`) for
-    area tables; the 38 municipalities (or every known one) for municipal indicator tables."""
-    load = load_catalog(SOURCE)["load"]
-    everywhere = load.get("municipalities", "region") == "all"
-    region = {m["municipality_code"] for m in region_municipalities()}
-    if table.get("target") in ("fct_indicator_value", "fct_population"):
-        return lambda codes: [c for c in codes if (everywhere and len(c) == 4) or c in region]
-    if table.get("target") == "fct_area_type":
-        return lambda codes: ts.region_regso_codes(codes, None if everywhere else region)
-    return lambda codes: ts.region_deso_codes(codes, None if everywhere else region)
+    """Which Region codes a table is asked for (transforms/scb.py `region_codes_for`): the 38, or every
+    municipality with the catalogue's `municipalities: all`."""
+    everywhere = load_catalog(SOURCE)["load"].get("municipalities", "region") == "all"
+    region = None if everywhere else {m["municipality_code"] for m in region_municipalities()}
+    return lambda codes: ts.region_codes_for(table, codes, region)
 
 
 @flow(name="ingest-scb")

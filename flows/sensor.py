@@ -1,5 +1,7 @@
 """The change sensor (hourly when deployed): asks each source's change endpoint and emits `sydstat.source.changed`
-only for real changes, which triggers that source's ingest deployment.
+only for real changes, which triggers that source's ingest deployment. It also runs `sydstat check` (sydstat/check.py)
+and emits `sydstat.source.drifted` with the findings when an upstream no longer matches the catalogue, so an operator
+hears of it before the nightly run fails on it.
 
 It reads incremental cursors from the *published* warehouse (read-only), never the work DB a load may be holding.
 """
@@ -11,11 +13,12 @@ from datetime import UTC, datetime
 import duckdb
 from prefect import flow, get_run_logger
 
-from flows.events import SOURCE_CHANGED, emit, source_resource
+from flows.events import SOURCE_CHANGED, SOURCE_DRIFTED, emit, source_resource
 from sources.http import HttpClient
 from sources.kolada import KoladaClient
 from sources.pxweb import PxWebClient
 from sydstat.catalog import load_catalog
+from sydstat.check import as_json, run_check
 from sydstat.config import Settings, load_settings
 from sydstat.sample import region_municipalities
 from warehouse.state import SourceState, source_state
@@ -65,11 +68,27 @@ SENSORS = {"kolada": kolada_changes, "scb": pxweb_changes("scb", "v2", "id"),
            "fohm": pxweb_changes("fohm", "v1", "path")}
 
 
+def drift(settings: Settings, source: str) -> dict | None:
+    """The `sydstat check` findings of a source that drifted ({checks: [...]} of the drifted entries only), else
+    None."""
+    region = {m["municipality_code"] for m in region_municipalities()}
+    report = as_json(run_check(settings, [source], region))
+    if report["ok"]:
+        return None
+    return {"drifted": report["drifted"], "checks": [c for c in report["checks"] if not c["ok"]]}
+
+
 @flow(name="sensor")
 def sensor() -> dict:
     logger = get_run_logger()
     settings = load_settings()
     changed = {}
+    for source in SENSORS:
+        findings = drift(settings, source)
+        if findings is not None:
+            logger.warning("%s drifted from the catalogue (%d entries): emitting %s", source, findings["drifted"],
+                           SOURCE_DRIFTED)
+            emit(SOURCE_DRIFTED, source_resource(source), findings)
     for source, check in SENSORS.items():
         payload = check(settings)
         changed[source] = payload is not None

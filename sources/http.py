@@ -27,9 +27,12 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 class UpstreamError(RuntimeError):
     """An upstream could not give us a usable answer; the message names source, URL and reason."""
 
-    def __init__(self, source: str, url: str, reason: str):
+    def __init__(self, source: str, url: str, reason: str, status: int | None = None):
         super().__init__(f"{source}: {reason} ({url})")
-        self.source, self.url, self.reason = source, url, reason
+        self.source, self.url, self.reason, self.status = source, url, reason, status
+
+    def __reduce__(self):
+        return type(self), (self.source, self.url, self.reason, self.status)
 
 
 class RateLimiter:
@@ -165,7 +168,8 @@ class HttpClient:
                                             f"(over the {self.max_retry_after:.0f}s we accept)")
                     wait = retry_after if retry_after is not None else self._backoff(attempt)
                 elif resp.status_code >= 400:
-                    raise UpstreamError(self.source, resp.url, f"HTTP {resp.status_code}: {_short_body(resp)}")
+                    raise UpstreamError(self.source, resp.url, f"HTTP {resp.status_code}: {_short_body(resp)}",
+                                        status=resp.status_code)
                 else:
                     try:
                         body = resp.content  # may raise on a truncated chunked body

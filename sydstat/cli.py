@@ -116,11 +116,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
               f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
               f"sample (38 municipalities: 25 KPIs 2010-2025; DeSO population by background, birth region, economic "
-              f"standard, education level and labour-market status 2015-2024; RegSO area types; SCB's municipal "
-              f"segregation index; "
-              f"population by age and sex 2015-2025 across SCB's 2025 series break; registered unemployment "
-              f"2008-2024; survey health outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled "
-              f"2004-2022).")
+              f"standard, education level and labour-market status 2015-2025 on both DeSO grids (2018 and 2025), "
+              f"with SCB's total codes and off-grid cells as the real tables have them; RegSO area types on RegSO "
+              f"2020 and 2025; population by age and sex 2015-2025 across SCB's 2025 series break; survey health "
+              f"outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled 2004-2022).")
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
         for source in ("kolada", "scb", "fohm"):
@@ -148,7 +147,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "(SELECT count(DISTINCT municipality_name) FROM indicator_values WHERE geo_level = 'county'), "
             "(SELECT min(year) || '-' || max(year) FROM fct_population), "
             "(SELECT string_agg(classification || ' ' || years, ', ' ORDER BY classification) FROM (SELECT "
-            " classification, min(year) || '-' || max(year) AS years FROM fct_area_population GROUP BY 1))"
+            " classification, string_agg(grid || ' ' || years, ' + ' ORDER BY grid) AS years FROM (SELECT "
+            " classification, grid, CASE WHEN min(year) = max(year) THEN min(year)::VARCHAR "
+            " ELSE min(year) || '-' || max(year) END AS years FROM fct_area_population GROUP BY ALL) "
+            " GROUP BY 1))"
             ).fetchone()
     finally:
         con.close()
@@ -166,6 +168,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nHTML report (region overview + one page per municipality):")
     args.municipality, args.out = None, None
     return cmd_report(args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Preflight the catalogue against the live APIs (or SYDSTAT_*_URL): OK or the drift, per table and KPI."""
+    from sydstat.catalog import configured_sources
+    from sydstat.check import as_json, render, run_check
+    from sydstat.sample import region_municipalities
+
+    sources = [args.source] if args.source else [s for s in configured_sources() if s != "registers"]
+    unknown = [s for s in sources if s not in ("kolada", "scb", "fohm")]
+    if unknown:
+        return _fail(f"unknown source {unknown[0]!r}; check knows kolada, scb, fohm", 2)
+    results = run_check(load_settings(), sources, {m["municipality_code"] for m in region_municipalities()})
+    if args.json:
+        print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
+    else:
+        print(render(results))
+    return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -347,6 +367,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true", help="full refresh instead of changes since the last run")
     run.add_argument("--kpi", help="ad-hoc comma-separated Kolada KPI ids to pull (e.g. N00945,N01951)")
     run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser(
+        "check", help="preflight the catalogue against the live APIs: OK or the drift per table (exit 1 on drift)",
+        description="Reads each catalogued table's metadata (and one small probe per area table) from the live APIs "
+                    "— or whatever SYDSTAT_KOLADA_URL / SYDSTAT_SCB_URL / SYDSTAT_FOHM_URL point at — and reports, "
+                    "per table or KPI: OK, or the drift (table or KPI missing, a code or label the catalogue names "
+                    "that is not offered, codes neither mapped nor declared as totals, variables the catalogue does "
+                    "not mention), with the grids and years seen. Changes nothing. Run it first against the real "
+                    "APIs.")
+    check.add_argument("--source", choices=["kolada", "scb", "fohm"], help="only this source (default: all)")
+    check.add_argument("--json", action="store_true", help="machine-readable findings")
+    check.set_defaults(func=cmd_check)
 
     status = sub.add_parser("status", help="per source: last run, rows, freshness, failures (exit 1 if unhealthy)")
     status.add_argument("--json", action="store_true", help="machine-readable output for monitoring")

@@ -1,7 +1,8 @@
 """`sydstat status`: health of each source, read from the published warehouse (never the locked work DB).
 
 Healthy means: a published warehouse exists, and every configured source has succeeded within its expected cadence
-(schemas/catalog/<source>.yaml `cadence_hours`, overridable in sydstat.toml) and has not failed since.
+(schemas/catalog/<source>.yaml `cadence_hours`, overridable in sydstat.toml) and has not failed since. A source whose
+other tables load while one of its tables keeps failing is "degraded", with the failing tables named.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def collect_status(settings: Settings) -> dict:
             quarantined = con.execute("SELECT count(*) FROM meta.quarantine WHERE source = ? AND NOT resolved",
                                       [source]).fetchone()[0]
             synthetic = con.execute("SELECT is_synthetic FROM dim_source WHERE source = ?", [source]).fetchone()
+            failing_tables = _failing_tables(con, source)
             entry = {"source": source, "rows": rows, "open_quarantine": quarantined, "expected_cadence_hours": cadence,
                      "synthetic": bool(synthetic and synthetic[0])}
             if state is None:
@@ -54,9 +56,11 @@ def collect_status(settings: Settings) -> dict:
                 entry.update(last_success_at=success, last_failure_at=failure, last_failure_reason=reason,
                              incremental_cursor=cursor, last_full_refresh_at=full_at,
                              age_hours=round(age, 1) if age is not None else None,
-                             state="failing" if failing else ("stale" if stale else
-                                                              ("fresh" if cadence else "on demand")),
-                             healthy=not failing and not stale)
+                             state="degraded" if failing_tables else "failing" if failing else (
+                                 "stale" if stale else ("fresh" if cadence else "on demand")),
+                             healthy=not failing and not stale and not failing_tables)
+            if failing_tables:
+                entry["failing_tables"] = failing_tables
             if last:
                 entry["last_batch"] = dict(zip(["load_id", "mode", "status", "finished_at", "inserted", "updated",
                                                 "deleted", "quarantined"], last, strict=True))
@@ -66,6 +70,20 @@ def collect_status(settings: Settings) -> dict:
     finally:
         con.close()
     return report
+
+
+def _failing_tables(con, source: str) -> list[dict]:
+    """The catalogued tables of `source` whose latest batch failed: {table, reason, failed_at}. A table that failed
+    and has loaded since is not listed; nor is one the catalogue no longer names."""
+    catalogued = [t.get("path") or t.get("id") for t in load_catalog(source).get("tables", [])]
+    if not catalogued:
+        return []
+    rows = con.execute(
+        "SELECT dataset, message, finished_at FROM (SELECT dataset, status, message, finished_at, row_number() OVER "
+        "(PARTITION BY dataset ORDER BY load_id DESC) AS latest FROM meta.load_batch WHERE source = ? AND dataset "
+        "IN (SELECT unnest(?::VARCHAR[]))) WHERE latest = 1 AND status = 'failed' ORDER BY dataset",
+        [source, catalogued]).fetchall()
+    return [{"table": t, "reason": r, "failed_at": f} for t, r, f in rows]
 
 
 def render_status(report: dict) -> None:
@@ -80,11 +98,15 @@ def render_status(report: dict) -> None:
     table = Table("source", "state", "last success", "age (h)", "rows", "quarantine", "last batch", "last failure")
     for s in report["sources"]:
         batch = s.get("last_batch") or {}
-        colour = {"fresh": "green", "stale": "yellow"}.get(s["state"], "red")
+        colour = {"fresh": "green", "stale": "yellow", "degraded": "yellow"}.get(s["state"], "red")
         table.add_row(s["source"] + (" (synthetic)" if s["synthetic"] else ""), f"[{colour}]{s['state']}[/]",
                       str(s.get("last_success_at") or "-")[:19], str(s.get("age_hours", "-")), str(s["rows"]),
                       str(s["open_quarantine"]),
                       f"{batch.get('mode', '-')} {batch.get('status', '')}".strip(),
                       (s.get("last_failure_reason") or "-")[:60])
     console.print(table)
+    for s in report["sources"]:
+        for failed in s.get("failing_tables", []):
+            console.print(f"[yellow]{s['source']} degraded:[/] table {failed['table']} failed "
+                          f"{str(failed['failed_at'])[:19]}: {failed['reason'][:160]}")
     console.print("healthy" if report["healthy"] else "[red]unhealthy[/] (exit code 1)")

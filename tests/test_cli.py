@@ -62,9 +62,9 @@ def test_unknown_source_is_a_usage_error(home, capsys):
 @pytest.mark.integration
 def test_demo_end_to_end(demo_home):
     stdout = (demo_home / "demo-stdout.txt").read_text(encoding="utf-8")
-    assert "SYNTHETIC" in stdout and "38 municipalities, 32 indicators, years 2007-2025; 5 projects" \
-        in stdout and "segregation indices (DeSO) for 38 municipalities, 2015-2024, 3 groupings" in stdout \
-        and "labour_market_status 2020-2024" in stdout
+    assert "SYNTHETIC" in stdout and "38 municipalities, 29 indicators, years 2007-2025; 5 projects" \
+        in stdout and "segregation indices (DeSO) for 38 municipalities, 2015-2025, 3 groupings" in stdout \
+        and "labour_market_status DeSO2018 2020-2023 + DeSO2025 2024" in stdout
     assert "survey values also for 2 counties and the nation" in stdout and "population by age 2015-2025" in stdout
     status = run_cli("status", "--json", env={"SYDSTAT_HOME": str(demo_home)})
     report = json.loads(status.stdout)

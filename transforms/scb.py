@@ -39,6 +39,17 @@ def drop_off_grid(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return cells[in_use].reset_index(drop=True), int((~in_use).sum())
 
 
+def region_codes_for(table: dict, codes: list[str], municipality_codes: set[str] | None) -> list[str]:
+    """Which of a table's Region codes to ask for: the region's municipalities (every municipality when
+    `municipality_codes` is None) for municipal tables; their RegSO for area-type tables; their DeSO, of either grid,
+    for area tables."""
+    if table.get("target") in ("fct_indicator_value", "fct_population"):
+        return [c for c in codes if (municipality_codes is None and len(c) == 4) or c in (municipality_codes or ())]
+    if table.get("target") == "fct_area_type":
+        return region_regso_codes(codes, municipality_codes)
+    return region_deso_codes(codes, municipality_codes)
+
+
 def region_deso_codes(codes: list[str], municipality_codes: set[str] | None) -> list[str]:
     """The DeSO codes (real pattern) that lie in the given municipalities (their first four digits); every DeSO code
     when `municipality_codes` is None."""
@@ -158,7 +169,8 @@ def area_population(frame: pd.DataFrame, table: dict, ckm: dict | None = None) -
         ckm = ckm or {}
         violations = tt.sum_violations(out, AREA_KEYS, published, ckm.get("sum_tolerance"), ckm.get("from_year"))
         if len(violations):
-            raise ValueError(tt.describe_violations(violations, table["id"], AREA_KEYS, ckm.get("sum_tolerance")))
+            raise ValueError(tt.describe_violations(violations, table["id"], AREA_KEYS, ckm.get("sum_tolerance"),
+                                                    noisy_from=ckm.get("from_year")))
     for source in table.get("derive_from_total", []):
         target = table["columns"][source]
         out = tt.derive_missing_parts(out, AREA_KEYS, target, TOTAL_OF.get(target, "total"))

@@ -36,11 +36,12 @@ def sum_violations(frame: pd.DataFrame, keys: list[str], totals: dict[str, str],
 
 
 def describe_violations(violations: pd.DataFrame, table_id: str, keys: list[str], tolerance: dict | None,
-                        limit: int = 3) -> str:
+                        limit: int = 3, noisy_from: int | None = None) -> str:
     examples = "; ".join(" ".join(str(getattr(r, k)) for k in keys) + f": {r.check} ({r.total} vs {r.parts_sum})"
                          for r in violations.head(limit).itertuples())
+    allowed = f"{tolerance or {'absolute': 0}}" + (f" from {noisy_from}, exactly before" if noisy_from else "")
     return (f"table {table_id}: {len(violations)} totals miss the sum of their parts by more than the tolerance "
-            f"{tolerance or {'absolute': 0}} — e.g. {examples}")
+            f"{allowed} — e.g. {examples}")
 
 
 def derive_missing_parts(frame: pd.DataFrame, keys: list[str], column: str, total: str) -> pd.DataFrame:

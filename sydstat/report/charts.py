@@ -135,9 +135,12 @@ def sex_gap_bars(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def segregation_lines(municipality: pd.DataFrame, region: pd.DataFrame, name: str, path: Path) -> Path:
-    """Dissimilarity index over the years: the municipality against the region's municipalities' average."""
+    """Dissimilarity index over the years: the municipality against the region's municipalities' average; the first
+    year on a new area grid is marked like a series break."""
     fig, ax = plt.subplots(figsize=(6.5, 2.8))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    if "is_grid_break" in municipality:
+        _mark_breaks(ax, municipality.loc[municipality.is_grid_break.astype(bool), "year"].tolist())
     _plot(ax, municipality.rename(columns={"dissimilarity": "value"}),
           {**SERIES_STYLE["T"], "label": name})
     _plot(ax, region.rename(columns={"dissimilarity": "value"}), SERIES_STYLE["region"])

@@ -24,7 +24,7 @@ class ReportData:
     trends: pd.DataFrame           # indicator_trends for the headline indicators
     profile: pd.DataFrame          # municipality_profile, every indicator, sex T
     sex_gap: pd.DataFrame          # sex_gap, latest year per indicator and municipality
-    segregation: pd.DataFrame      # segregation_indices (DeSO, foreign vs Swedish background; + economic)
+    segregation: pd.DataFrame      # segregation_trends (DeSO, foreign vs Swedish background, grid; + economic)
     area_types: pd.DataFrame       # area_type_summary
     projects: pd.DataFrame         # projects touching each municipality
     synthetic_sources: list[str]   # names of sources whose loaded data is the synthetic demo sample
@@ -57,13 +57,13 @@ def load_report_data(db: Path) -> ReportData:
             sex_gap=_frame(con, """SELECT * FROM sex_gap WHERE in_region AND unit = 'percent'
                                    QUALIFY year = max(year) OVER (PARTITION BY indicator_id, municipality_code)
                                    ORDER BY municipality_code, indicator_id"""),
-            segregation=_frame(con, """SELECT s.municipality_code, s.year, s.dissimilarity, s.isolation, s.areas,
-                                              s.population, c.scb_index_sams, e.dissimilarity AS d_economic,
+            segregation=_frame(con, """SELECT s.municipality_code, s.year, s.grid, s.is_grid_break, s.dissimilarity,
+                                              s.isolation, s.areas, s.population, e.dissimilarity AS d_economic,
+                                              e.grid AS grid_economic,
                                               (SELECT string_agg(DISTINCT attribution, '; ') FROM dim_source
                                                WHERE source IN (SELECT DISTINCT source FROM fct_area_population))
                                               AS attribution
-                                       FROM segregation_indices s
-                                       LEFT JOIN segregation_comparison c USING (municipality_code, year)
+                                       FROM segregation_trends s
                                        LEFT JOIN segregation_indices e ON e.municipality_code = s.municipality_code
                                             AND e.year = s.year AND e.area_unit = 'DeSO'
                                             AND e.grouping = 'low_vs_not_low_economic_standard'

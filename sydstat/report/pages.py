@@ -7,6 +7,7 @@ main message), caption, attribution, and `table` — the same numbers as an acce
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -212,18 +213,27 @@ def segregation_figure(data: ReportData, code: str, name: str, out: Path) -> dic
                     f"{number(last.dissimilarity, decimals=2)} år {int(last.year)}."),
             "caption": "Olikhetsindex D (0 = utländsk och svensk bakgrund bor lika fördelat över kommunens "
                        "DeSO-områden, 1 = helt åtskilt), sydstats beräkning ur befolkning per DeSO. Inte jämförbart "
-                       "med SCB:s SAMS-baserade index. Tabellens sista kolumn: samma mått för personer med låg "
-                       "ekonomisk standard mot övriga.",
+                       "med SCB:s SAMS-baserade index (som inte laddas: inget bekräftat id i SCB:s API). SCB byter "
+                       "områdesindelning (DeSO 2018 → DeSO 2025): året då indexet först räknas på den nya "
+                       "indelningen är ett serieavbrott (markerat i tabellen). Tabellens sista kolumn: samma mått "
+                       "för personer med låg ekonomisk standard mot övriga.",
             "attribution": attribution_text(mine.attribution),
             "table": {"caption": f"Segregationsindex för {name}",
-                      "header": ["År", f"D {name}", "D regionens snitt", "Antal DeSO", "Befolkning",
-                                 "SCB:s segregationsindex (0-100, SAMS, utrikes/inrikes födda)",
-                                 "D låg/ej låg ekonomisk standard"],
-                      "rows": [[str(int(r.year)), number(r.dissimilarity, decimals=3),
-                                number(regional.get(r.year), decimals=3), str(int(r.areas)),
-                                number(r.population, decimals=0), number(r.scb_index_sams),
-                                number(r.d_economic, decimals=3)]
+                      "header": ["År", "Områdesindelning", f"D {name}", "D regionens snitt", "Antal DeSO",
+                                 "Befolkning", "D låg/ej låg ekonomisk standard"],
+                      "rows": [[str(int(r.year)), grid_label(r.grid, r.is_grid_break),
+                                number(r.dissimilarity, decimals=3), number(regional.get(r.year), decimals=3),
+                                str(int(r.areas)), number(r.population, decimals=0),
+                                number(r.d_economic, decimals=3) + (f" ({grid_label(r.grid_economic, False)})"
+                                                                   if isinstance(r.grid_economic, str)
+                                                                   and r.grid_economic != r.grid else "")]
                                for r in mine.itertuples()]}}
+
+
+def grid_label(grid: str, is_break: bool) -> str:
+    """'DeSO2025' → 'DeSO 2025', with the series break said where the index first uses the new grid."""
+    label = re.sub(r"(\D+)(\d{4})", r"\1 \2", grid or "")
+    return f"{label} (ny indelning, serieavbrott)" if is_break else label
 
 
 def area_types_table(data: ReportData, code: str) -> dict | None:

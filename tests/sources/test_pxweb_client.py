@@ -24,9 +24,10 @@ def test_queries_are_split_under_the_cell_limit_on_region_never_the_measure(repl
     px = client(replay)
     variables, _ = px.metadata("TAB6571")
     selection = {k: v["values"] for k, v in variables.items()}
-    cells = len(selection["Region"]) * 2 * 2 * 1 * 10
+    per_region = 3 * 3 * 1 * 11  # UtlBakgrund (with SA) × Kon (with 1+2) × ContentsCode × Tid
+    cells = len(selection["Region"]) * per_region
     results = px.query("TAB6571", selection)
-    assert len(results) == -(-cells // (5000 // 40 * 40))  # region chunks of 125 DeSO × 40 cells
+    assert len(results) == -(-cells // (5000 // per_region * per_region))  # region chunks of 50 areas × 99 cells
     assert all(r.selection["ContentsCode"] == selection["ContentsCode"] for r in results)
     frame = jsonstat2_frame(results[0].payload)
     assert len(frame) <= 5000 and sum(len(jsonstat2_frame(r.payload)) for r in results) == cells
@@ -52,7 +53,7 @@ def test_server_side_cell_error_names_table_and_query(replay):
     replay.pxweb.max_cells = 10
     with pytest.raises(UpstreamError, match=r"table TAB6571: HTTP 400.*Too many cells.*cells\)"):
         px.query("TAB6571", {"Region": ["1280C1010", "1280C1020"], "UtlBakgrund": ["1", "2"], "Kon": ["1", "2"],
-                             "ContentsCode": ["000007Y6"], "Tid": ["2020", "2021"]})
+                             "ContentsCode": ["000007Y4"], "Tid": ["2020", "2021"]})
 
 
 def test_429_retry_after_on_post(replay):
@@ -61,7 +62,7 @@ def test_429_retry_after_on_post(replay):
     waits = []
     px.http.sleep = waits.append
     results = px.query("TAB6571", {"Region": ["1280C1010"], "UtlBakgrund": ["1"], "Kon": ["1"],
-                                   "ContentsCode": ["000007Y6"], "Tid": ["2020"]})
+                                   "ContentsCode": ["000007Y4"], "Tid": ["2020"]})
     assert waits == [3.0] and results[0].payload["value"]
 
 

@@ -57,7 +57,8 @@ def test_migrations_are_recorded_and_rerunnable(con):
 
 def test_a_version_6_warehouse_keeps_its_area_population_through_the_classification_migration(tmp_path,
                                                                                                monkeypatch):
-    """007 renames `background` to `population_group` and files existing rows under their classification."""
+    """007 renames `background` to `population_group` and files existing rows under their classification; 008 gives
+    every area row its grid and drops the seven invented birth regions (TAB6572 has three: a rebuild reloads)."""
     from warehouse import db
 
     every = db.migrations()
@@ -71,10 +72,12 @@ def test_a_version_6_warehouse_keeps_its_area_population_through_the_classificat
     assert migrate(old) == every[-1][0]
     assert old.execute("SELECT classification, population_group, age_group, persons FROM fct_area_population "
                        "ORDER BY ALL").fetchall() == [("background", "total", "total", 1000),
-                                                      ("background", "utländsk", "total", 400),
-                                                      ("birth_region", "född i Asien", "total", 150)]
+                                                      ("background", "utländsk", "total", 400)]
     assert old.execute("SELECT count(*) FROM dim_population_group p JOIN fct_area_population f "
-                       "USING (classification, population_group)").fetchall() == [(3,)]
+                       "USING (classification, population_group)").fetchall() == [(2,)]
+    assert old.execute("SELECT population_group FROM dim_population_group WHERE classification = 'birth_region' "
+                       "ORDER BY sort_order").fetchall() == [("född i Sverige",), ("född i Europa utom Sverige",),
+                                                             ("född i övriga världen",), ("total",)]
     old.close()
 
 
