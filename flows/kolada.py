@@ -17,16 +17,16 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from flows.common import load_task, validate_task, writer_slot
+from flows.common import RunIncomplete, load_task, validate_task, writer_slot
 from flows.publish import emit_loaded, publish_task, source_run
-from sources.http import HttpClient
-from sources.kolada import KoladaClient, Page
+from sources.http import HttpClient, UpstreamError
+from sources.kolada import KoladaClient, Page, chunks
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import fingerprint, load_catalog, source_row
 from sydstat.config import SCHEMAS_DIR, Settings
 from sydstat.sample import region_municipalities
 from transforms import kolada as tk
-from warehouse.loader import FACT_KEY, IndicatorBatch
+from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
 from warehouse.state import known_codes, source_state
 
 SOURCE = "kolada"
@@ -64,6 +64,13 @@ class KoladaExtract:
     extracted_on: date | None = None
 
     out_of_scope: int = 0  # values for regions/the country that an all-municipality request also returns
+    # KPI chunks whose requests failed after retries: {kpis, reason}. The other chunks still load; these KPIs are
+    # kept out of the full-refresh deletions and the cursor does not move, so the next run asks for them again.
+    failed_chunks: list[dict] = field(default_factory=list)
+
+    @property
+    def failed_kpis(self) -> list[str]:
+        return [k for chunk in self.failed_chunks for k in chunk["kpis"]]
 
     def add_value_page(self, page: Page) -> None:
         frame = tk.values_frame([page.payload], [page.snapshot_id])
@@ -130,11 +137,21 @@ def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> K
                                            if str(r.get("type", "K")).upper() == "K")
             if plan.scope_fingerprint:  # the scope is now the upstream's list: remember that one
                 plan.scope_fingerprint = fingerprint(plan.kpi_ids, plan.municipality_ids, plan.years[0])
-    for page in client.values(plan.kpi_ids, None if plan.all_municipalities else plan.municipality_ids, plan.years,
-                              plan.from_date):
-        out.add_value_page(page)
-        logger.info("kolada: page %d (%d records, %d requests so far)", len(out.value_frames),
-                    len(page.payload["values"]), http.requests_made)
+    for kpi_chunk in chunks(plan.kpi_ids):  # one chunk failing after retries never stops the others
+        done = len(out.value_frames)
+        try:
+            for page in client.values(kpi_chunk, None if plan.all_municipalities else plan.municipality_ids,
+                                      plan.years, plan.from_date):
+                out.add_value_page(page)
+                logger.info("kolada: page %d (%d records, %d requests so far)", len(out.value_frames),
+                            len(page.payload["values"]), http.requests_made)
+        except UpstreamError as exc:
+            del out.value_frames[done:], out.value_snapshot_ids[done:]  # none of a failed chunk's pages
+            logger.error("kolada: KPI chunk %s failed: %s", ",".join(kpi_chunk), exc)
+            out.failed_chunks.append({"kpis": kpi_chunk, "reason": f"{type(exc).__name__}: {exc}"})
+    if out.failed_chunks and len(out.failed_kpis) == len(plan.kpi_ids):
+        raise UpstreamError(SOURCE, settings.url(SOURCE), "every KPI chunk failed: "
+                            + "; ".join(c["reason"] for c in out.failed_chunks))
     out.snapshots, out.requests_made = list(http.snapshots), http.requests_made
     return out
 
@@ -195,7 +212,7 @@ def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, 
         unknown = sorted(set(ex.plan.kpi_ids) - set(indicators.indicator_id))
         if unknown:
             warnings.append(f"Kolada does not know KPI id(s) {', '.join(unknown)} (no metadata, no values)")
-        empty = sorted(set(indicators.indicator_id) - set(values.indicator_id))
+        empty = sorted(set(indicators.indicator_id) - set(values.indicator_id) - set(ex.failed_kpis))
         if empty:
             warnings.append(f"Kolada served no values for KPI id(s) {', '.join(empty)} in the requested scope")
     if ex.out_of_scope:
@@ -224,17 +241,19 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthet
         raise BatchRejected("; ".join(outcome.critical_failures))
     deletions = values[deleted][FACT_KEY]
     scope = None
-    if ex.plan.mode == "full":
-        scope = {"source": [SOURCE], "indicator_id": ex.plan.kpi_ids, "municipality_code": ex.plan.municipality_ids,
-                 "period": [str(y) for y in ex.plan.years]}
+    if ex.plan.mode == "full":  # a failed chunk's KPIs keep what they have: nothing of theirs is deleted
+        scope = {"source": [SOURCE], "indicator_id": [k for k in ex.plan.kpi_ids if k not in set(ex.failed_kpis)],
+                 "municipality_code": ex.plan.municipality_ids, "period": [str(y) for y in ex.plan.years]}
+    complete = not ex.failed_chunks
     batch = IndicatorBatch(
         source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, synthetic), indicators=indicators,
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
                               "snapshot_id"]],
         deletions=deletions, quarantined=outcome.quarantined, municipalities=municipalities,
         full_refresh_scope=scope, snapshots=ex.snapshots, rows_received=len(values),
-        requests_made=ex.requests_made, new_cursor=ex.extracted_on if ex.plan.scope_fingerprint else None,
-        scope_fingerprint=ex.plan.scope_fingerprint)
+        requests_made=ex.requests_made,
+        new_cursor=ex.extracted_on if ex.plan.scope_fingerprint and complete else None,
+        scope_fingerprint=ex.plan.scope_fingerprint if complete else None, partial=not complete)
     return batch, warnings, outcome
 
 
@@ -244,9 +263,13 @@ SOURCE_SUITE = "indicator_values"
 @flow(name="ingest-kolada", log_prints=True)
 def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bool = False, synthetic: bool = False,
                   publish: bool = True, run_id: str | None = None) -> dict:
-    """Ingest Kolada into the work DB and (by default) publish the analyst DB. Returns a summary dict."""
+    """Ingest Kolada into the work DB and (by default) publish the analyst DB. Returns a summary dict; ends with
+    RunIncomplete (after loading and publishing the rest) when a KPI chunk failed."""
     with writer_slot():
-        return _ingest(kpis, full, offline, synthetic, publish, run_id)
+        summary = _ingest(kpis, full, offline, synthetic, publish, run_id)
+    if summary.get("failed"):
+        raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
+    return summary
 
 
 def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, publish: bool,
@@ -280,6 +303,11 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
                         result.status, result.rows_inserted, result.rows_updated, result.rows_deleted,
                         result.rows_quarantined)
             emit_loaded(SOURCE, run_id, result, mode=mode)
+            for chunk in ex.failed_chunks:  # recorded after the batch, so `status` sees them as the latest word
+                dataset = "kpi:" + ",".join(chunk["kpis"])
+                record_failure(run.con, SOURCE, run_id, mode, chunk["reason"], dataset=dataset)
+                run.failures.append({"table": f"KPI chunk {','.join(chunk['kpis'])}", "reason": chunk["reason"]})
+        summary["failed"] = run.failures
         if publish:
             summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

@@ -73,16 +73,18 @@ def collect_status(settings: Settings) -> dict:
 
 
 def _failing_tables(con, source: str) -> list[dict]:
-    """The catalogued tables of `source` whose latest batch failed: {table, reason, failed_at}. A table that failed
-    and has loaded since is not listed; nor is one the catalogue no longer names."""
+    """The datasets of `source` — catalogued PxWeb tables, Kolada KPI chunks ('kpi:N03920,…') — whose latest batch
+    failed and that no successful batch (of the same dataset, or of the whole source) has loaded since:
+    {table, reason, failed_at}. A table the catalogue no longer names is not listed."""
     catalogued = [t.get("path") or t.get("id") for t in load_catalog(source).get("tables", [])]
-    if not catalogued:
-        return []
     rows = con.execute(
-        "SELECT dataset, message, finished_at FROM (SELECT dataset, status, message, finished_at, row_number() OVER "
-        "(PARTITION BY dataset ORDER BY load_id DESC) AS latest FROM meta.load_batch WHERE source = ? AND dataset "
-        "IN (SELECT unnest(?::VARCHAR[]))) WHERE latest = 1 AND status = 'failed' ORDER BY dataset",
-        [source, catalogued]).fetchall()
+        "WITH failed AS (SELECT dataset, message, finished_at, load_id, row_number() OVER (PARTITION BY dataset "
+        "ORDER BY load_id DESC) AS latest FROM meta.load_batch WHERE source = ? AND status = 'failed' "
+        "AND (dataset IN (SELECT unnest(?::VARCHAR[])) OR dataset LIKE 'kpi:%')) "
+        "SELECT dataset, message, finished_at FROM failed f WHERE latest = 1 AND NOT EXISTS (SELECT 1 FROM "
+        "meta.load_batch b WHERE b.source = ? AND b.status IN ('loaded', 'unchanged') AND b.load_id > f.load_id "
+        "AND (b.dataset = f.dataset OR b.dataset IS NULL)) ORDER BY dataset",
+        [source, catalogued, source]).fetchall()
     return [{"table": t, "reason": r, "failed_at": f} for t, r, f in rows]
 
 

@@ -127,6 +127,7 @@ class IndicatorBatch:
     new_cursor: date | None = None
     scope_fingerprint: str | None = None
     dataset: str | None = None  # the PxWeb table of a per-table batch
+    partial: bool = False  # some of the source's chunks failed: not a complete full refresh, whatever the mode
 
 
 @dataclass
@@ -218,7 +219,7 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
                                                     batch.quarantined)
         record_snapshots(con, load_id, batch.snapshots)
         result.requests_made, result.snapshot_ids = batch.requests_made, [s.snapshot_id for s in batch.snapshots]
-        record_success(con, batch.source, load_id, full=batch.mode in ("full", "offline"),
+        record_success(con, batch.source, load_id, full=batch.mode in ("full", "offline") and not batch.partial,
                        new_cursor=batch.new_cursor, scope_fingerprint=batch.scope_fingerprint)
     return result
 

@@ -187,3 +187,27 @@ def test_every_municipality_scope_stays_incremental_after_its_full_refresh(tmp_p
     finally:
         con.close()
     assert plan.mode == "incremental", plan.reason
+
+
+def test_a_kpi_chunk_that_fails_after_retries_never_stops_the_others(home, replay, capsys):
+    """26 ids make two chunks of 13: the second answers 503 whatever we do. The first loads and is published, the
+    run names the failed chunk and exits 1, nothing of the failed chunk's KPIs is deleted, and status says degraded."""
+    import json
+
+    from sources.kolada import chunks
+    from sydstat.catalog import load_catalog
+    from sydstat.cli import main
+
+    ids = [str(k["id"]) for k in load_catalog("kolada")["kpis"]] + ["N99991"]
+    first, second = chunks(ids)
+    replay.inject("status", match=f"/v3/data/kpi/{','.join(second)}", status=503, times=1000)
+    assert main(["run", "--kpi", ",".join(ids)]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"failed: kolada KPI chunk {','.join(second)}: UpstreamError" in last and "HTTP 503" in last
+    loaded = {r[0] for r in published("SELECT DISTINCT indicator_id FROM fct_indicator_value")}
+    assert loaded and loaded <= set(first) and not loaded & set(second)
+    assert published("SELECT dataset, status FROM meta.load_batch WHERE status = 'failed'") == [
+        ("kpi:" + ",".join(second), "failed")]
+    main(["status", "--json"])
+    entry = next(s for s in json.loads(capsys.readouterr().out)["sources"] if s["source"] == "kolada")
+    assert entry["state"] == "degraded" and entry["failing_tables"][0]["table"] == "kpi:" + ",".join(second)
