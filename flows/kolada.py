@@ -41,7 +41,7 @@ class KoladaPlan:
     mode: str  # full | incremental
     kpi_ids: list[str]
     municipality_ids: list[str]
-    years: list[int]
+    years: list[int] | None  # None: every year Kolada has (ad-hoc ids: no year segment)
     from_date: date | None
     scope_fingerprint: str | None  # None for ad-hoc pulls: they never move the catalogue's cursor
     reason: str
@@ -102,9 +102,9 @@ def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPla
     else:
         municipalities = [m["municipality_code"] for m in region_municipalities()]
     years = list(range(int(catalog["load"]["from_year"]), int(catalog["load"].get("to_year", today.year)) + 1))
-    if kpis:
-        return KoladaPlan("full", list(dict.fromkeys(kpis)), municipalities, years, None, None, "ad-hoc KPI ids",
-                          all_municipalities)
+    if kpis:  # ad-hoc ids: their whole history, every year Kolada has (no year segment), not the catalogue's span
+        return KoladaPlan("full", list(dict.fromkeys(kpis)), municipalities, None, None, None,
+                          "ad-hoc KPI ids, every year", all_municipalities)
     kpi_ids = [str(k["id"]) for k in catalog["kpis"]]
     scope = fingerprint(kpi_ids, municipalities, years[0])
     state = source_state(con, SOURCE)
@@ -243,7 +243,9 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthet
     scope = None
     if ex.plan.mode == "full":  # a failed chunk's KPIs keep what they have: nothing of theirs is deleted
         scope = {"source": [SOURCE], "indicator_id": [k for k in ex.plan.kpi_ids if k not in set(ex.failed_kpis)],
-                 "municipality_code": ex.plan.municipality_ids, "period": [str(y) for y in ex.plan.years]}
+                 "municipality_code": ex.plan.municipality_ids}
+        if ex.plan.years is not None:  # else every year is in scope: the whole history was asked for
+            scope["period"] = [str(y) for y in ex.plan.years]
     complete = not ex.failed_chunks
     batch = IndicatorBatch(
         source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, synthetic), indicators=indicators,
@@ -285,8 +287,9 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
         else:
             plan = make_plan(run.con, kpis, full, datetime.now(UTC).date())
             run.mode = plan.mode
-            logger.info("kolada: %s run (%s): %d KPIs × %d municipalities × %d years", plan.mode, plan.reason,
-                        len(plan.kpi_ids), len(plan.municipality_ids), len(plan.years))
+            logger.info("kolada: %s run (%s): %d KPIs × %d municipalities × %s years", plan.mode, plan.reason,
+                        len(plan.kpi_ids), len(plan.municipality_ids),
+                        len(plan.years) if plan.years is not None else "all")
             extracts = [extract(run.settings, plan, archive)]
         for ex in extracts:
             mode = "offline" if offline else ex.plan.mode

@@ -72,11 +72,12 @@ class KoladaClient:
     def municipalities(self) -> list[Page]:
         return list(self._pages("/municipality"))
 
-    def values(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int],
+    def values(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int] | None,
                from_date: date | None = None) -> Iterator[Page]:
         """Data pages for every kpi × municipality × year chunk combination, incremental when `from_date` is set.
 
-        municipality_ids None: every municipality (and region) Kolada has, without a municipality segment."""
+        municipality_ids None: every municipality (and region) Kolada has, without a municipality segment.
+        years None: every year Kolada has, without a year segment (real series start in the 1990s)."""
         params = {"from_date": from_date.isoformat()} if from_date else {}
         for path in self._data_paths(kpi_ids, municipality_ids, years):
             for page in self._pages(path, params):
@@ -85,15 +86,16 @@ class KoladaClient:
 
     @staticmethod
     def _data_paths(kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None,
-                    years: Sequence[int]) -> Iterator[str]:
+                    years: Sequence[int] | None) -> Iterator[str]:
         for kpi_chunk in chunks(kpi_ids):
             for muni_chunk in chunks(municipality_ids) if municipality_ids is not None else [None]:
-                for year_chunk in chunks([str(y) for y in years]):
+                for year_chunk in chunks([str(y) for y in years]) if years is not None else [None]:
                     muni = f"/municipality/{_segment(muni_chunk)}" if muni_chunk is not None else ""
-                    yield f"/data/kpi/{_segment(kpi_chunk)}{muni}/year/{_segment(year_chunk)}"
+                    year = f"/year/{_segment(year_chunk)}" if year_chunk is not None else ""
+                    yield f"/data/kpi/{_segment(kpi_chunk)}{muni}{year}"
 
-    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int],
-                      from_date: date) -> bool:
+    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None,
+                      years: Sequence[int] | None, from_date: date) -> bool:
         """Has any value changed since `from_date`? One `per_page=1` request per chunk, stopping at the first hit."""
         for path in self._data_paths(kpi_ids, municipality_ids, years):
             url = self.base_url + path

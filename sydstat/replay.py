@@ -266,6 +266,13 @@ def route(dataset: KoladaDataset, path: str, query: dict, base: str) -> tuple[in
     if len(parts) == 5 and parts[0] == "data" and parts[1] == "kpi" and parts[3] == "year":  # every municipality
         every = [str(m["id"]) for m in dataset.municipalities]
         return 200, _page(_data_records(dataset, _ids(parts[2]), every, _ids(parts[4]), query), query, base, path)
+    if len(parts) in (3, 5) and parts[0] == "data" and parts[1] == "kpi" and (len(parts) == 3
+                                                                              or parts[3] == "municipality"):
+        # no year segment: every year Kolada has (as the recorded real answers in ../shared/reference show)
+        kpis = _ids(parts[2])
+        munis = _ids(parts[4]) if len(parts) == 5 else [str(m["id"]) for m in dataset.municipalities]
+        years = sorted({str(y) for k, _m, y in dataset.values if k in kpis})
+        return 200, _page(_data_records(dataset, kpis, munis, years, query), query, base, path)
     return 404, {"error": f"unknown path {path}"}
 
 

@@ -110,6 +110,22 @@ def test_adhoc_kpis_warn_about_unknown_ids(home, replay):
     assert published("SELECT cursor_from_date FROM meta.source_state") == [(None,)]
 
 
+def test_adhoc_kpis_get_their_whole_history_not_the_catalogues_span(home, replay):
+    """`--kpi` asks without a year segment, as the recorded real answers do: N03102 from 1996, not from 2005."""
+    from sydstat.cli import main
+
+    replay.dataset.kpis.append({"id": "N03102", "title": "Förvärvsarbetande invånare 20-64 år, andel (%)",
+                                "is_divided_by_gender": False, "municipality_type": "K", "publ_period": "2024"})
+    for year in range(1996, 2026):
+        replay.dataset.set_value("N03102", "1282", year, "T", 70.0 + (year - 1996) / 10)
+    replay.requests.clear()
+    assert main(["run", "--source", "kolada", "--kpi", "N03102"]) == 0
+    assert published("SELECT min(period), max(period), count(*) FROM fct_indicator_value "
+                     "WHERE indicator_id = 'N03102'") == [("1996", "2025", 30)]
+    data = [r for r in replay.requests if r.startswith("/v3/data/")]
+    assert data and not [r for r in data if "/year/" in r]
+
+
 def test_nightly_runs_every_source_then_publishes(home, replay):
     from flows.nightly import nightly
 
