@@ -7,19 +7,16 @@ import numpy as np
 import yaml
 
 from sydstat.config import SCHEMAS_DIR
+from sydstat.region import all_municipalities, region_municipalities
 from sydstat.replay import KoladaDataset
-from sydstat.sample import region_municipalities
 
 N_KPIS, FIRST_YEAR, LAST_YEAR = 100, 2001, 2025
 
 
 def municipality_codes(n: int = 290) -> list[str]:
-    """The 38 real codes of the region, then synthetic 4-digit codes spread over the other counties."""
+    """The real codes of all 290 municipalities (the checked-in seed), the region's first."""
     real = [m["municipality_code"] for m in region_municipalities()]
-    counties = [c for c in ("01", "03", "04", "05", "06", "07", "08", "09", "13", "14", "17", "18", "19", "20", "21",
-                            "22", "23", "24", "25")]
-    synthetic = [f"{counties[i % len(counties)]}{50 + i // len(counties):02d}" for i in range(n - len(real))]
-    return real + synthetic
+    return (real + [m["municipality_code"] for m in all_municipalities() if m["municipality_code"] not in real])[:n]
 
 
 def dataset(n_kpis: int = N_KPIS) -> KoladaDataset:

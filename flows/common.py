@@ -33,7 +33,9 @@ class RunIncomplete(RuntimeError):
 
 
 def work_db(settings: Settings):
-    return open_work_db(settings.work_db)
+    from sydstat.region import region
+
+    return open_work_db(settings.work_db, region(settings).municipality_codes)
 
 
 @contextmanager

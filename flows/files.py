@@ -16,7 +16,7 @@ from sources.registers import decode_text
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import source_row
 from sydstat.config import SCHEMAS_DIR
-from sydstat.sample import region_municipalities
+from sydstat.region import region_municipalities
 from transforms import areas
 from warehouse.area_loader import load_area_batch
 

@@ -16,7 +16,7 @@ from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
 from sydstat.config import load_settings
-from sydstat.sample import region_municipalities
+from sydstat.region import region
 
 SOURCE = "fohm"
 
@@ -45,13 +45,14 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
     http = HttpClient(SOURCE, archive)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
-    region = {m["municipality_code"] for m in region_municipalities()}
+    codes = set(region(settings).municipality_codes)
     with source_run(SOURCE, run_id, f"ingest-fohm full={full} offline={offline}", publish,
                     mode="offline" if offline else "full" if full else "incremental") as run:
         ingest_tables(run, client, archive, load_catalog(SOURCE)["tables"],
                       lambda run, ex, table, mode: load_indicator_table(run, ex, table, synthetic, run_id, mode,
                                                                         http.requests_made),
-                      lambda table: _region_choice(table, region), summary, full=full, offline=offline)
+                      lambda table: _region_choice(table, codes), summary, full=full, offline=offline,
+                      scope=region(settings).fingerprint)
         if publish:
             summary["published"] = publish_task(run.con, settings, run_id)
     return summary

@@ -24,7 +24,7 @@ from sources.kolada import KoladaClient, Page, chunks
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import fingerprint, load_catalog, source_row
 from sydstat.config import SCHEMAS_DIR, Settings
-from sydstat.sample import region_municipalities
+from sydstat.region import region_municipalities
 from transforms import kolada as tk
 from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
 from warehouse.state import known_codes, source_state

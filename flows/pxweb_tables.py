@@ -23,8 +23,15 @@ from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import source_row
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import SURVEY_COLUMNS, BatchResult, IndicatorBatch, load_indicator_batch, record_failure
-from warehouse.state import known_codes, table_loaded_at
+from warehouse.loader import (
+    SURVEY_COLUMNS,
+    BatchResult,
+    IndicatorBatch,
+    load_indicator_batch,
+    record_failure,
+    record_scope,
+)
+from warehouse.state import known_codes, source_state, table_loaded_at
 
 
 @dataclass
@@ -114,12 +121,18 @@ def table_from_archive(archive: SnapshotArchive, source: str, table: dict) -> Ta
 
 def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive, tables: list[dict], load,
                   choose_regions, summary: dict, full: bool = False, offline: bool = False,
-                  first_year: int | None = None) -> None:
+                  first_year: int | None = None, scope: str | None = None) -> None:
     """Each catalogued table as a batch of its own: (offline: from the archive | changed or never loaded: extract)
     → `load(run, ex, table, mode)` → batch manifest → `sydstat.source.loaded`. A table that has not changed since
     its own last load is not downloaded. A table that fails — a 404, a code the catalogue does not know, a total that
-    does not add up — is recorded in meta.load_batch with its reason and in `run.failures`; the others go on."""
+    does not add up — is recorded in meta.load_batch with its reason and in `run.failures`; the others go on.
+    `scope`: the region's fingerprint; when it differs from the last complete run's, every table is a full refresh
+    (a new region is a new scope)."""
     logger = get_run_logger()
+    if scope is not None and not offline and source_state(run.con, run.source).scope_fingerprint != scope:
+        if source_state(run.con, run.source).last_success_at is not None:
+            logger.info("%s: the region changed: a full refresh for the new scope", run.source)
+        full = True
     for table in tables:
         ref, mode = table_ref(table), "offline" if offline else "full" if full else "incremental"
         try:
@@ -150,6 +163,8 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
         emit_loaded(run.source, run.run_id, result, table=ref)
         summary["batches"].append({**result.__dict__, "mode": f"{mode} {ref}", "requests": client.http.requests_made})
     summary["failed"] = run.failures
+    if scope is not None and not run.failures and not offline:
+        record_scope(run.con, run.source, scope)
 
 
 def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,

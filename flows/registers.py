@@ -20,7 +20,7 @@ from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
 from sydstat.config import Settings, load_settings
 from sydstat.inbox import move_processed, resolve_inbox_file
-from sydstat.sample import region_municipalities
+from sydstat.region import region_municipalities
 from transforms import registers as tr
 from warehouse.project_loader import RegisterBatch, load_register_batch
 

@@ -23,7 +23,7 @@ from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog, source_row
 from sydstat.config import Settings, load_settings
-from sydstat.sample import region_municipalities
+from sydstat.region import region, region_municipalities
 from transforms import population as tp
 from transforms import scb as ts
 from transforms.areas import area_rows
@@ -69,7 +69,8 @@ def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bo
                     mode="offline" if offline else "full" if full else "incremental") as run:
         ingest_tables(run, client, archive, catalog["tables"],
                       lambda run, ex, table, mode: loaders[table["target"]](run, ex, table, mode),
-                      _region_choice, summary, full=full, offline=offline, first_year=catalog["load"]["first_year"])
+                      _region_choice, summary, full=full, offline=offline, first_year=catalog["load"]["first_year"],
+                      scope=region(settings).fingerprint)
         if publish:
             summary["published"] = publish_task(run.con, settings, run_id)
     return summary

@@ -20,7 +20,7 @@ from sources.pxweb import PxWebClient
 from sydstat.catalog import load_catalog
 from sydstat.check import as_json, run_check
 from sydstat.config import Settings, load_settings
-from sydstat.sample import region_municipalities
+from sydstat.region import region_municipalities
 from warehouse.state import SourceState, source_state
 
 

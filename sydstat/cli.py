@@ -164,7 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"Parquet for BI tools: {settings.parquet_dir}\n"
           f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
           f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
-          f"Try:\n  {command} query \"{EXAMPLE_QUERY}\"\n  {command} status")
+          f"Try:\n  {command} query \"{_example_query()}\"\n  {command} status")
     print("\nHTML report (region overview + one page per municipality):")
     args.municipality, args.out = None, None
     return cmd_report(args)
@@ -174,7 +174,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Preflight the catalogue against the live APIs (or SYDSTAT_*_URL): OK or the drift, per table and KPI."""
     from sydstat.catalog import configured_sources
     from sydstat.check import as_json, render, run_check
-    from sydstat.sample import region_municipalities
+    from sydstat.region import region_municipalities
 
     sources = [args.source] if args.source else [s for s in configured_sources() if s != "registers"]
     unknown = [s for s in sources if s not in ("kolada", "scb", "fohm")]
@@ -186,6 +186,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print(render(results))
     return 0 if all(r.ok for r in results) else 1
+
+
+def _example_query() -> str:
+    """The example query, on Landskrona in the default region, else on the region's first municipality."""
+    from sydstat.region import region
+
+    codes = region().municipality_codes
+    return EXAMPLE_QUERY if "1282" in codes or not codes else EXAMPLE_QUERY.replace("'1282'", f"'{codes[0]}'")
 
 
 def cmd_status(args: argparse.Namespace) -> int:

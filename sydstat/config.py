@@ -28,6 +28,9 @@ class Settings:
     urls: dict[str, str]
     freshness_hours: dict[str, int]
     rate_per_second: dict[str, float] = field(default_factory=dict)  # per-source politeness overrides
+    # the region: county codes (two digits) or None for the whole country, and its name (sydstat/region.py)
+    region_counties: tuple[str, ...] | None = ("10", "12")
+    region_name: str | None = None
 
     @property
     def work_db(self) -> Path:
@@ -83,7 +86,28 @@ def load_settings() -> Settings:
     # Requests per second to an upstream without a published limit (Kolada: 5 by default, see sources/http.py).
     rates = {source: float(cfg["rate_per_second"]) for source, cfg in file_cfg.get("sources", {}).items()
              if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None}
-    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness, rate_per_second=rates)
+    counties, name = _region(file_cfg.get("region", {}))
+    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness, rate_per_second=rates,
+                    region_counties=counties, region_name=name)
+
+
+DEFAULT_REGION = ("10", "12")  # Skåne och Blekinge
+
+
+def _region(cfg: dict) -> tuple[tuple[str, ...] | None, str | None]:
+    """`SYDSTAT_REGION` ('13', '10,12', 'all') > `[region] counties = [...]` in sydstat.toml > Skåne + Blekinge. A
+    county code is two digits; 'all' is the whole country (None)."""
+    raw = os.environ.get("SYDSTAT_REGION")
+    if raw is not None:
+        values, name = [v.strip() for v in raw.split(",") if v.strip()], None
+    else:
+        values, name = [str(v) for v in cfg.get("counties", DEFAULT_REGION)], cfg.get("name")
+    if [v.lower() for v in values] == ["all"]:
+        return None, name
+    bad = [v for v in values if not (v.isdigit() and len(v.zfill(2)) == 2)]
+    if bad or not values:
+        raise ValueError(f"region: county codes are two digits ('12', '13') or 'all'; got {values or raw!r}")
+    return tuple(sorted({v.zfill(2) for v in values})), name
 
 
 class HomeNotWritable(RuntimeError):

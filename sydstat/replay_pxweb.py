@@ -180,7 +180,12 @@ def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]]
 # -- Folkhälsodata (PxWeb v1 grammar) ---------------------------------------------------------------------------------
 HLV_GENERAL = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
 HLV_MENTAL = "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"
-HLV_REGIONS = {"00": "Riket", "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län"}
+def _hlv_regions() -> dict[str, str]:
+    """The nation, the region's counties and Halland (a neighbour outside the default region), as in the real table."""
+    from sydstat.region import counties, region
+
+    names = {c["county_code"]: c["county_name"] for c in counties()}
+    return {"00": "Riket", **{c: names[c] for c in sorted({*region().county_codes, "13"})}}
 HLV_SEX = {"00": "Totalt", "01": "Kvinnor", "02": "Män"}
 HLV_MEASURES = {"01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
                 "04": "Antal svar"}
@@ -204,11 +209,11 @@ class V1Table:
 def _survey_cell(outcomes: dict[str, float]) -> Callable[[tuple], float | None]:
     """SYNTHETIC survey answers: a share per region, outcome, sex and period, its 95 % interval from the number of
     answers (a county answers far fewer than the nation), and the number of answers itself."""
-    answers = {"00": 60000, "10": 2400, "12": 9000, "13": 2300}
+    answers = {"00": 60000, "10": 2400, "12": 9000, "13": 2300}  # any other county: 3 000
 
     def cell(key: tuple) -> float | None:
         region, outcome, measure, sex, period = key
-        n = answers[region] // (1 if sex == "00" else 2)
+        n = answers.get(region, 3000) // (1 if sex == "00" else 2)
         drift = (int(period[:4]) - 2004) * 0.15 * (1 if outcomes[outcome] < 50 else -1)
         sex_gap = {"00": 0.0, "01": 2.0, "02": -2.0}[sex]
         share = outcomes[outcome] + drift + sex_gap + 4 * (sample._unit_random("hlv", region, outcome) - 0.5)
@@ -232,13 +237,13 @@ class FohmDataset:
         general = {"1": "Bra eller mycket bra hälsa", "2": "Dålig eller mycket dålig hälsa", "3": "Långvarig sjukdom"}
         self.tables.setdefault(HLV_GENERAL, V1Table(
             "Självskattat allmänt hälsotillstånd efter region, kön och år (SYNTETISKA DEMODATA)",
-            {"Region": HLV_REGIONS, "Hälsotillstånd": general, "Andel och konfidensintervall": {
+            {"Region": _hlv_regions(), "Hälsotillstånd": general, "Andel och konfidensintervall": {
                 "01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
                 "04": "Antal svar"}, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
             _survey_cell({"1": 71.0, "2": 6.5, "3": 38.0})))
         self.tables.setdefault(HLV_MENTAL, V1Table(
             "Psykisk hälsa efter region, kön och år (SYNTETISKA DEMODATA)",
-            {"Region": HLV_REGIONS, "Psykisk hälsa": {"35": "Nedsatt psykiskt välbefinnande", "40": "Suicidtankar",
+            {"Region": _hlv_regions(), "Psykisk hälsa": {"35": "Nedsatt psykiskt välbefinnande", "40": "Suicidtankar",
                                                       "48": "Sömnbesvär"},
              "Andel och konfidensintervall": HLV_MEASURES, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
             _survey_cell({"35": 16.0, "40": 4.0, "48": 34.0})))

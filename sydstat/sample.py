@@ -7,11 +7,8 @@ in dim_source and in the CLI output. KPI ids and titles are Kolada's real ones, 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from datetime import date
-
-from sydstat.config import SCHEMAS_DIR
 
 SAMPLE_YEARS = list(range(2010, 2026))
 SAMPLE_UPDATED = date(2026, 1, 15)  # the 'last changed' date of every generated value
@@ -60,8 +57,11 @@ def _unit_random(*parts: object) -> float:
 
 
 def region_municipalities() -> list[dict]:
-    with (SCHEMAS_DIR / "seed" / "sydsverige_38.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    """The configured region's municipalities (sydstat/region.py): the sample follows the region, so
+    `SYDSTAT_REGION=13 sydstat demo` builds a synthetic Halland."""
+    from sydstat.region import region_municipalities as configured
+
+    return configured()
 
 
 def kpi_metadata() -> list[dict]:
@@ -74,9 +74,13 @@ def kpi_metadata() -> list[dict]:
 
 
 def municipality_records() -> list[dict]:
-    """Kolada v3 /municipality records: Riket, the two regions and the 38 municipalities."""
-    records = [{"id": "0000", "title": "Riket", "type": "L"}, {"id": "0010", "title": "Region Blekinge", "type": "L"},
-               {"id": "0012", "title": "Region Skåne", "type": "L"}]
+    """Kolada v3 /municipality records: Riket, the region's counties ('00LL', type L) and its municipalities."""
+    from sydstat.region import counties, region
+
+    names = {c["county_code"]: c["county_name"] for c in counties()}
+    records = [{"id": "0000", "title": "Riket", "type": "L"}]
+    records += [{"id": f"00{c}", "title": "Region " + names[c].removesuffix(" län").removesuffix("s"), "type": "L"}
+                for c in region().county_codes]
     records += [{"id": m["municipality_code"], "title": m["municipality_name"], "type": "K"}
                 for m in region_municipalities()]
     return records

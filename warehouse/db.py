@@ -72,18 +72,37 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def seed_region(con: duckdb.DuckDBPyConnection) -> None:
-    """The 38 municipalities of the default region are a checked-in seed: present before any source has loaded
-    (a register can be ingested first). Upstream names later win; existing rows are never overwritten here."""
+DEFAULT_REGION_COUNTIES = ["10", "12"]  # Skåne och Blekinge (sydstat/region.py reads the configured one)
+
+
+def seed_region(con: duckdb.DuckDBPyConnection, region_codes: list[str] | None = None) -> None:
+    """All 290 municipalities are a checked-in seed (schemas/seed/municipalities.csv): present before any source has
+    loaded (a register can be ingested first). Upstream names later win; existing rows keep their names. `in_region`
+    follows the configured region (`region_codes`; the default region's municipalities when None) on every open, so
+    a changed region is never mixed into the region's averages."""
     seed = SCHEMAS_DIR / "seed"
     run_sql(con, """
         INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, county_name, kommungrupp,
                                       in_region)
-        SELECT m.municipality_code, m.municipality_name, m.county_code, c.county_name, m.kommungrupp, true
+        SELECT m.municipality_code, m.municipality_name, m.county_code, c.county_name, m.kommungrupp, false
         FROM read_csv(?, all_varchar = true) m
         LEFT JOIN read_csv(?, all_varchar = true) c USING (county_code)
         WHERE m.municipality_code NOT IN (SELECT municipality_code FROM dim_municipality)""",
-            [str(seed / "sydsverige_38.csv"), str(seed / "counties.csv")])
+            [str(seed / "municipalities.csv"), str(seed / "counties.csv")])
+    run_sql(con, """
+        INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, county_name, kommungrupp,
+                                      in_region, geo_level)
+        SELECT '00' || county_code, county_name, county_code, county_name, NULL, false, 'county'
+        FROM read_csv(?, all_varchar = true)
+        WHERE '00' || county_code NOT IN (SELECT municipality_code FROM dim_municipality)""",
+            [str(seed / "counties.csv")])  # every county, for survey values by county ('0013' Hallands län)
+    if region_codes is None:
+        region_codes = [r[0] for r in run_sql(con, "SELECT municipality_code FROM read_csv(?, all_varchar = true) "
+                                                   "WHERE county_code IN (SELECT unnest(?::VARCHAR[]))",
+                                              [str(seed / "municipalities.csv"), DEFAULT_REGION_COUNTIES])]
+    run_sql(con, "UPDATE dim_municipality SET in_region = (municipality_code IN (SELECT unnest(?::VARCHAR[]))) "
+                 "WHERE geo_level = 'municipality' AND in_region IS DISTINCT FROM "
+                 "(municipality_code IN (SELECT unnest(?::VARCHAR[])))", [region_codes, region_codes])
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -105,8 +124,10 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
-def open_work_db(path: Path) -> duckdb.DuckDBPyConnection:
-    """The pipeline's writer connection, migrated to the current schema."""
+def open_work_db(path: Path, region_codes: list[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """The pipeline's writer connection, migrated to the current schema, `in_region` set for the region."""
     con = connect(path)
     migrate(con)
+    if region_codes is not None:
+        seed_region(con, region_codes)
     return con

@@ -266,6 +266,12 @@ def record_success(con, source: str, load_id: int, full: bool, new_cursor: date 
         [source, new_cursor, full, load_id, scope_fingerprint])
 
 
+def record_scope(con, source: str, scope_fingerprint: str) -> None:
+    """The scope (region) a complete run of the source loaded; a different one later means a full refresh."""
+    run_sql(con, "INSERT INTO meta.source_state (source, scope_fingerprint) VALUES (?, ?) ON CONFLICT (source) "
+                 "DO UPDATE SET scope_fingerprint = excluded.scope_fingerprint", [source, scope_fingerprint])
+
+
 def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,
                    load_id: int | None = None, dataset: str | None = None) -> None:
     """Record a failed batch in its own transaction (the data transaction was rolled back)."""

@@ -41,8 +41,11 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
         shutil.copyfile(HERE / "static" / asset, site / "static" / asset)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from sydstat.region import region
+
+    region_name = region().name
     common = {"municipalities": data.municipalities.to_dict("records"), "synthetic_sources": data.synthetic_sources,
-              "generated_from_name": Path(data.generated_from).name}
+              "generated_from_name": Path(data.generated_from).name, "region_name": region_name}
     result = ReportResult(site)
 
     def write(relative: str, template: str, **context) -> None:
@@ -57,7 +60,7 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
         if progress:
             progress(relative)
 
-    write("index.html", "index.html", title="Social hållbarhet i Skåne och Blekinge",
+    write("index.html", "index.html", title=f"Social hållbarhet i {region_name}",
           overview=pages.overview_figure(data, site), ranking=pages.ranking_table(data),
           counties=pages.counties_table(data))
     for m in data.municipalities.itertuples():

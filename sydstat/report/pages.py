@@ -71,8 +71,9 @@ def overview_figure(data: ReportData, out: Path) -> dict | None:
     return {
         "src": "diagram/region.svg", "width": 990,
         "alt": (f"Linjediagram i {len(panels)} delar, ett per nyckeltal. Tunna grå linjer är regionens kommuner, "
-                f"heldragen blå linje med ringar är Skånes snitt och streckad orange linje med kvadrater Blekinges "
-                f"snitt. " + "; ".join(sentences) + "."),
+                + ("heldragen blå linje med ringar är Skånes snitt och streckad orange linje med kvadrater Blekinges "
+                   "snitt. " if set(data.municipalities.county_name) == {"Skåne län", "Blekinge län"}
+                   else "tjocka linjer är länens snitt. ") + "; ".join(sentences) + "."),
         "caption": "Nyckeltal per år: varje kommun (grå) och länens snitt (ovägda medelvärden av kommunerna). "
                    "Prickade lodlinjer markerar seriebrott.",
         "attribution": attribution_text(attributions),
@@ -104,7 +105,9 @@ def ranking_table(data: ReportData) -> dict:
 
 
 def counties_table(data: ReportData) -> dict:
+    """The region's counties side by side (the counties of its municipalities, in the overview's order)."""
     headline = data.profile[data.profile.indicator_id.isin(data.headlines.indicator_id)]
+    counties = sorted(data.municipalities.county_name.dropna().unique(), reverse=True)
     rows = []
     for r in data.headlines.itertuples():
         mine = headline[headline.indicator_id == r.indicator_id]
@@ -112,10 +115,11 @@ def counties_table(data: ReportData) -> dict:
             continue
         latest = mine[mine.year == mine.year.max()]
         by_county = latest.groupby("county_name")["county_average"].first()
-        rows.append([r.title, str(int(mine.year.max())), number(by_county.get("Skåne län"), r.unit),
-                     number(by_county.get("Blekinge län"), r.unit), number(latest.region_average.iloc[0], r.unit)])
-    return {"caption": "Skåne, Blekinge och hela regionen, senaste året (ovägda medelvärden av kommunerna)",
-            "header": ["Nyckeltal", "År", "Skåne", "Blekinge", "Regionen"], "rows": rows,
+        rows.append([r.title, str(int(mine.year.max()))] + [number(by_county.get(c), r.unit) for c in counties]
+                    + [number(latest.region_average.iloc[0], r.unit)])
+    short = [c.removesuffix(" län") for c in counties]
+    return {"caption": f"{', '.join(short)} och hela regionen, senaste året (ovägda medelvärden av kommunerna)",
+            "header": ["Nyckeltal", "År", *short, "Regionen"], "rows": rows,
             "note": attribution_text(headline.attribution) + "."}
 
 
