@@ -83,6 +83,7 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
         project_organisations=conformed.project_organisations.merge(keep, on=["register", "project_id"]),
         project_municipalities=conformed.municipalities.merge(keep, on=["register", "project_id"]),
         funds=funds, quarantined=pd.concat([q for q in quarantined if not q.empty] or [conformed.problems]),
+        unplaced=conformed.unplaced,
         snapshots=[snapshot], rows_received=len(file.records))
     return batch, file
 
@@ -104,6 +105,12 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
         summary = {"source": SOURCE, "file": path.name, "format": file.format, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
+        if batch.unplaced is not None and len(batch.unplaced):  # loaded, but linked to no municipality: say so
+            reasons = [f"{len(rows)} × {why}" + (f" ({', '.join(map(repr, rows.town.dropna().unique()[:3]))})"
+                                                 if rows.town.notna().any() else "")
+                       for why, rows in batch.unplaced.groupby("reason")]
+            summary["warnings"].append(f"{len(batch.unplaced)} of {len(batch.projects)} projects have no place "
+                                       f"(loaded without a municipality): " + "; ".join(reasons))
         if publish:
             summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

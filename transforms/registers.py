@@ -27,7 +27,7 @@ PII_COLUMNS = {"kontaktperson", "contact person", "projektledare", "telnr", "tel
 CANONICAL = ["project_id", "name", "summary", "programme", "specific_objective", "phase", "fund", "owner_name",
              "owner_org_number", "region_text", "start_date", "end_date", "total_budget_sek", "eu_support_sek",
              "total_budget_eur", "eu_support_eur", "cofinancing_rate", "municipalities", "partners", "period",
-             "synthetic", "county"]
+             "synthetic", "county", "owner_city", "project_id_fallback", "currency"]
 
 # canonical field → the header names (or halves of bilingual headers) that carry it, per format
 FIELD_MAP: dict[str, dict[str, set[str]]] = {
@@ -37,6 +37,8 @@ FIELD_MAP: dict[str, dict[str, set[str]]] = {
         "specific_objective": {"specifikt mål", "specific objective concerned"}, "phase": {"projektfas", "phase"},
         "fund": {"eu-fond", "eu fund"}, "owner_name": {"stödmottagare", "beneficiary", "projektägare"},
         "owner_org_number": {"projektägare organisationsnummer", "beneficiary id"}, "region_text": {"region"},
+        # the real export has no municipality column (SOURCES.md §4): the owner's town is its only place
+        "owner_city": {"projektägare ort", "beneficiary city"},
         "start_date": {"startdatum", "start date"}, "end_date": {"slutdatum", "end date"},
         "period": {"projektperiod", "project period"},
         "total_budget_sek": {"total projektbudget", "total budget sek"},
@@ -53,7 +55,8 @@ FIELD_MAP: dict[str, dict[str, set[str]]] = {
         "municipalities": {"kommuner"}, "county": {"län"}, "synthetic": {"syntetisk"},
     },
     "kohesio": {
-        "project_id": {"operation_local_identifier"}, "name": {"operation_name_programme_language"},
+        "project_id": {"operation_local_identifier"}, "project_id_fallback": {"operation_unique_identifier"},
+        "currency": {"total_eligible_expenditure_currency"}, "name": {"operation_name_programme_language"},
         "summary": {"operation_summary_programme_language"}, "fund": {"fund_name"},
         "programme": {"programme_code"}, "specific_objective": {"category_of_intervention"},
         "owner_name": {"beneficiary_name"}, "owner_org_number": {"beneficiary_local_identifier"},
@@ -160,6 +163,7 @@ class ConformedRegister:
     organisations: pd.DataFrame  # org_key, org_number, org_name (sector decided by `classify`)
     project_organisations: pd.DataFrame  # project × org_key × role
     problems: pd.DataFrame      # record-level problems: project_id, reason, record
+    unplaced: pd.DataFrame | None = None  # projects loaded without any municipality link, with the reason
 
 
 def _text(value) -> str | None:
@@ -188,8 +192,9 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
     region = set(municipalities.loc[municipalities.in_region, "municipality_code"])
     register = file.format
     projects, munis, orgs, project_orgs, problems = [], [], [], [], []
+    unplaced: list[dict] = []
     for raw in canonical_records(file):
-        project_id = _text(raw["project_id"])
+        project_id = _text(raw["project_id"]) or _text(raw["project_id_fallback"])  # Kohesio: local id may be empty
         name = scrub(raw["name"])
         try:
             start, end = parse_date(raw["start_date"]), parse_date(raw["end_date"])
@@ -203,6 +208,7 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
                        "eu_support_sek": parse_amount(raw["eu_support_sek"]),
                        "total_budget_eur": parse_amount(raw["total_budget_eur"]), "eu_support_eur": eur,
                        "cofinancing_rate": parse_rate(raw["cofinancing_rate"])}
+            amounts = in_currency(amounts, raw["currency"])
         except ValueError as exc:
             problems.append({"project_id": project_id, "reason": str(exc), "record": _safe_record(raw)})
             continue
@@ -231,6 +237,15 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
             else:
                 codes.setdefault(code, named)
         coverage = decide_coverage(set(codes), region, county_members, raw["region_text"])
+        if not names:  # no municipality list: the owner's town places the project (weaker: owner_location)
+            town = _text(raw["owner_city"])
+            code = by_name.get(normalise_name(town)) if town else None
+            if code is not None:
+                codes, coverage = {code: town}, "owner_location"
+            else:
+                unplaced.append({"project_id": project_id, "town": town, "reason": (
+                    "no municipality list, and the owner's town matches no municipality" if town
+                    else "no municipality list and no owner's town")})
         munis += [{"register": register, "project_id": project_id, "municipality_code": c, "coverage": coverage,
                    "named_as": n} for c, n in codes.items()]
         synthetic = str(raw["synthetic"] or "").strip().lower() in ("ja", "yes", "true", "1") or synthetic_default
@@ -255,7 +270,20 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
         project_organisations=pd.DataFrame(project_orgs, columns=["register", "project_id", "org_key", "role"])
         .drop_duplicates(),
         problems=pd.DataFrame(problems, columns=["project_id", "reason", "record"]),
+        unplaced=pd.DataFrame(unplaced, columns=["project_id", "town", "reason"]),
     )
+
+
+def in_currency(amounts: dict, currency) -> dict:
+    """Kohesio names its currency (`Total_Eligible_Expenditure_Currency`): SEK amounts go to the SEK columns, EUR
+    stays EUR — never converted. Another currency is refused (the row is quarantined with the reason)."""
+    code = (_text(currency) or "").upper()
+    if code in ("", "EUR"):
+        return amounts
+    if code != "SEK":
+        raise ValueError(f"amounts in currency {code!r}: only SEK and EUR are stored, never converted")
+    return {**amounts, "total_budget_sek": amounts["total_budget_eur"], "eu_support_sek": amounts["eu_support_eur"],
+            "total_budget_eur": None, "eu_support_eur": None}
 
 
 def _safe_record(raw: dict) -> dict:
@@ -264,7 +292,8 @@ def _safe_record(raw: dict) -> dict:
 
 
 def decide_coverage(codes: set[str], region: set[str], county_members: dict[str, set[str]], region_text) -> str:
-    """local: a few named municipalities; programme_area: the whole region or a whole county; national: the country."""
+    """local: a few named municipalities; programme_area: the whole region or a whole county; national: the country.
+    (owner_location — only the owner's town is known — is decided by `conform`: never counted as local work.)"""
     text = str(region_text or "").lower()
     if len(codes) >= 100 or any(w in text for w in ("hela landet", "hela sverige", "nationell", "national")):
         return "national"

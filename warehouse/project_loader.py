@@ -41,6 +41,7 @@ class RegisterBatch:
     quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)  # project_id, reason, record
     snapshots: list[Snapshot] = field(default_factory=list)
     rows_received: int = 0
+    unplaced: pd.DataFrame | None = None  # projects loaded with no municipality link (project_id, reason): reported
 
 
 def scd2_merge(con: duckdb.DuckDBPyConnection, load_id: int, projects: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:

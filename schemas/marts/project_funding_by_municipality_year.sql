@@ -1,6 +1,7 @@
 -- Projects touching a municipality in each year they ran, with their WHOLE-PROJECT budgets (not yearly spending).
 -- Local money and area-wide (programme-area or national) money are separate columns: a budget for the whole region is
--- never split evenly over 38 municipalities as if it were local money.
+-- never split evenly over 38 municipalities as if it were local money. Projects placed only by their owner's town
+-- (the ESF+ export has no municipality column) are a third group, never counted as local work.
 CREATE OR REPLACE VIEW project_funding_by_municipality_year AS
 WITH project_years AS (
     SELECT p.register, p.project_id, y.year
@@ -15,9 +16,12 @@ SELECT
     count(DISTINCT py.project_id) FILTER (WHERE b.coverage = 'local')               AS local_projects,
     sum(f.total_budget_sek) FILTER (WHERE b.coverage = 'local')                     AS local_total_budget_sek,
     sum(f.eu_support_sek) FILTER (WHERE b.coverage = 'local')                       AS local_eu_support_sek,
-    count(DISTINCT py.project_id) FILTER (WHERE b.coverage <> 'local')              AS area_wide_projects,
-    sum(f.total_budget_sek) FILTER (WHERE b.coverage <> 'local')                    AS area_wide_total_budget_sek,
-    sum(f.eu_support_sek) FILTER (WHERE b.coverage <> 'local')                      AS area_wide_eu_support_sek
+    count(DISTINCT py.project_id) FILTER (WHERE b.coverage IN ('programme_area', 'national')) AS area_wide_projects,
+    sum(f.total_budget_sek) FILTER (WHERE b.coverage IN ('programme_area', 'national')) AS area_wide_total_budget_sek,
+    sum(f.eu_support_sek) FILTER (WHERE b.coverage IN ('programme_area', 'national')) AS area_wide_eu_support_sek,
+    count(DISTINCT py.project_id) FILTER (WHERE b.coverage = 'owner_location')      AS owner_location_projects,
+    sum(f.total_budget_sek) FILTER (WHERE b.coverage = 'owner_location')            AS owner_location_total_budget_sek,
+    sum(f.eu_support_sek) FILTER (WHERE b.coverage = 'owner_location')              AS owner_location_eu_support_sek
 FROM project_years py
 JOIN bridge_project_municipality b USING (register, project_id)
 JOIN dim_municipality m USING (municipality_code)
