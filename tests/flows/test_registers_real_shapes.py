@@ -33,8 +33,10 @@ def test_kohesio_export_empty_local_id_currency_and_pipe_separated_places(home, 
     assert main(["ingest", str(SAMPLES / "kohesio_sample.csv")]) == 0
     rows = published("SELECT project_id, f.total_budget_sek, f.eu_support_sek, f.total_budget_eur, f.eu_support_eur "
                      "FROM projects p JOIN fct_project_funding f USING (register, project_id) ORDER BY 1")
-    assert rows == [("2021SE05SFPR001_24-031-S01", None, None, 2600000, 1560000),
+    assert rows == [("2021SE05SFPR001_23-017-S01", 12480000, 7488000, None, None),
+                    ("2021SE05SFPR001_24-031-S01", None, None, 2600000, 1560000),
                     ("2021SE16RFPR005_20364521", None, None, 1250000, 500000),
+                    ("SE-2021SE05SFPR001-0612", 3120500, 1872300, None, None),
                     ("SE-2021SE05SFPR001-0913", 4200000, 2520000, None, None)]  # SEK stays SEK, EUR stays EUR
     assert published("SELECT count(*) FROM project_municipalities WHERE project_id = 'SE-2021SE05SFPR001-0913'"
                      ) == [(3,)]  # Landskrona|Helsingborg|Höganäs
@@ -45,3 +47,20 @@ def test_kohesio_export_empty_local_id_currency_and_pipe_separated_places(home, 
     main(["ingest", str(odd)])
     assert published("SELECT reason FROM meta.quarantine") == [
         ("amounts in currency 'NOK': only SEK and EUR are stored, never converted",)]
+
+
+def test_the_same_project_in_the_esf_export_and_in_kohesio_is_one_project(home):
+    """By the diarienummer in Kohesio's local id ('2021SE05SFPR001_23-017-S01' is ESF+ '23-017-S01'), else by org.
+    number + name + start date: one row in `projects` with both registers, its places from both, its money once."""
+    assert main(["ingest", str(SAMPLES / "esf_plus_2021_2027_sample.csv")]) == 0
+    assert main(["ingest", str(SAMPLES / "kohesio_sample.csv")]) == 0
+    assert published("SELECT count(*) FROM dim_project WHERE is_current") == [(8,)]  # both registers keep theirs
+    assert published("SELECT count(*) FROM projects") == [(6,)]
+    assert published("SELECT project_id, registers FROM projects WHERE registers LIKE '%,%' ORDER BY 1") == [
+        ("23-017-S01", "esf_plus, kohesio"), ("23-102-S02", "esf_plus, kohesio")]
+    # Malmö: listed by Kohesio (local) beats the ESF export's owner town; Lund comes from Kohesio
+    assert published("SELECT municipality_name, coverage FROM project_municipalities WHERE project_id = "
+                     "'23-017-S01' ORDER BY 1") == [("Lund", "local"), ("Malmö", "local")]
+    assert published("SELECT sum(local_total_budget_sek), sum(owner_location_projects) FROM "
+                     "project_funding_by_municipality_year WHERE municipality_name = 'Malmö' AND year = 2024") == [
+        (12480000, 0)]
