@@ -95,3 +95,19 @@ def test_check_reports_ok_for_a_matching_table_and_the_precise_drift_for_one_tha
     settings = load_settings()  # check changes nothing: no warehouse, no archive
     assert not settings.published_db.exists() and not settings.work_db.exists()
     assert not list(settings.raw_dir.rglob("*.json")) if settings.raw_dir.exists() else True
+
+
+def test_another_region_by_configuration_loads_its_own_municipalities(home, monkeypatch):
+    """`SYDSTAT_REGION=17 sydstat run --source scb`: Värmland's 16 municipalities and their DeSO, nothing else; the
+    region's averages and in_region follow. (The replay serves whatever region is configured when it starts.)"""
+    from sydstat.replay import ReplayServer
+
+    monkeypatch.setenv("SYDSTAT_REGION", "17")
+    with ReplayServer() as server:
+        monkeypatch.setenv("SYDSTAT_SCB_URL", server.scb_url)
+        assert main(["run", "--source", "scb"]) == 0
+    assert published("SELECT count(DISTINCT municipality_code), min(municipality_code) LIKE '17%', "
+                     "max(municipality_code) LIKE '17%' FROM fct_population") == [(16, True, True)]
+    assert published("SELECT count(*) FROM fct_area_population WHERE area_code NOT LIKE '17%'") == [(0,)]
+    assert published("SELECT count(*) FROM dim_municipality WHERE in_region") == [(16,)]
+    assert published("SELECT count(DISTINCT municipality_code) FROM segregation_trends") == [(16,)]
