@@ -23,7 +23,7 @@ from sources.http import HttpClient, UpstreamError
 from sources.kolada import KoladaClient, Page, chunks
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import fingerprint, load_catalog, source_row
-from sydstat.config import SCHEMAS_DIR, Settings
+from sydstat.config import SCHEMAS_DIR, Settings, load_settings
 from sydstat.region import region_municipalities
 from transforms import kolada as tk
 from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
@@ -92,13 +92,13 @@ class KoladaExtract:
 
 def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
     catalog = load_catalog(SOURCE)
-    all_municipalities = catalog["load"].get("municipalities", "region") == "all"
-    if all_municipalities:  # every municipality Kolada lists (type K): not the counties and the nation the survey
-        # tables add, which would change the scope fingerprint after every full refresh and force the next one
+    # `municipalities: all` in the catalogue, or the whole country as the region: no municipality segment
+    all_municipalities = (catalog["load"].get("municipalities", "region") == "all"
+                          or load_settings().region_counties is None)
+    if all_municipalities:  # every municipality (type K; the seed has all 290): not the counties and the nation the
+        # survey tables add, which would change the scope fingerprint after every full refresh and force the next one
         municipalities = sorted(r[0] for r in con.execute("SELECT municipality_code FROM dim_municipality "
                                                           "WHERE geo_level = 'municipality'").fetchall())
-        if len(municipalities) <= 38:
-            full = True  # the full list arrives with the full refresh's /municipality call
     else:
         municipalities = [m["municipality_code"] for m in region_municipalities()]
     years = list(range(int(catalog["load"]["from_year"]), int(catalog["load"].get("to_year", today.year)) + 1))
@@ -132,7 +132,7 @@ def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> K
     if plan.mode == "full":
         out.kpi_pages = client.kpis(plan.kpi_ids)
         out.municipality_pages = client.municipalities()
-        if load_catalog(SOURCE)["load"].get("municipalities", "region") == "all":
+        if plan.all_municipalities:
             plan.municipality_ids = sorted(str(r["id"]) for p in out.municipality_pages for r in p.payload["values"]
                                            if str(r.get("type", "K")).upper() == "K")
             if plan.scope_fingerprint:  # the scope is now the upstream's list: remember that one
