@@ -31,7 +31,7 @@ from warehouse.loader import (
     record_failure,
     record_scope,
 )
-from warehouse.state import known_codes, source_state, table_loaded_at
+from warehouse.state import known_codes, table_loaded_at
 
 
 @dataclass
@@ -126,13 +126,11 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
     → `load(run, ex, table, mode)` → batch manifest → `sydstat.source.loaded`. A table that has not changed since
     its own last load is not downloaded. A table that fails — a 404, a code the catalogue does not know, a total that
     does not add up — is recorded in meta.load_batch with its reason and in `run.failures`; the others go on.
-    `scope`: the region's fingerprint; when it differs from the last complete run's, every table is a full refresh
-    (a new region is a new scope)."""
+    `scope`: the region's fingerprint; a new one makes every table's earlier loads another scope's, so each is
+    downloaded again (a new region is a new scope)."""
     logger = get_run_logger()
-    if scope is not None and not offline and source_state(run.con, run.source).scope_fingerprint != scope:
-        if source_state(run.con, run.source).last_success_at is not None:
-            logger.info("%s: the region changed: a full refresh for the new scope", run.source)
-        full = True
+    if scope is not None and not offline and record_scope(run.con, run.source, scope):
+        logger.info("%s: the region changed: every table is downloaded again for the new scope", run.source)
     for table in tables:
         ref, mode = table_ref(table), "offline" if offline else "full" if full else "incremental"
         try:
@@ -163,8 +161,6 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
         emit_loaded(run.source, run.run_id, result, table=ref)
         summary["batches"].append({**result.__dict__, "mode": f"{mode} {ref}", "requests": client.http.requests_made})
     summary["failed"] = run.failures
-    if scope is not None and not run.failures and not offline:
-        record_scope(run.con, run.source, scope)
 
 
 def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,

@@ -266,10 +266,17 @@ def record_success(con, source: str, load_id: int, full: bool, new_cursor: date 
         [source, new_cursor, full, load_id, scope_fingerprint])
 
 
-def record_scope(con, source: str, scope_fingerprint: str) -> None:
-    """The scope (region) a complete run of the source loaded; a different one later means a full refresh."""
-    run_sql(con, "INSERT INTO meta.source_state (source, scope_fingerprint) VALUES (?, ?) ON CONFLICT (source) "
-                 "DO UPDATE SET scope_fingerprint = excluded.scope_fingerprint", [source, scope_fingerprint])
+def record_scope(con, source: str, scope_fingerprint: str) -> bool:
+    """The scope (region) the source now loads; when it differs from the recorded one, `scope_changed_at` moves to
+    now, so every table's earlier loads count as another scope's (warehouse/state.py `table_loaded_at`). True when
+    the scope changed."""
+    rows = run_sql(con, "SELECT scope_fingerprint FROM meta.source_state WHERE source = ?", [source])
+    if rows and rows[0][0] == scope_fingerprint:
+        return False
+    run_sql(con, "INSERT INTO meta.source_state (source, scope_fingerprint, scope_changed_at) VALUES (?, ?, now()) "
+                 "ON CONFLICT (source) DO UPDATE SET scope_fingerprint = excluded.scope_fingerprint, "
+                 "scope_changed_at = excluded.scope_changed_at", [source, scope_fingerprint])
+    return bool(rows)
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,

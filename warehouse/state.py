@@ -26,10 +26,12 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> SourceState:
 
 
 def table_loaded_at(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> datetime | None:
-    """When this table of the source last loaded successfully (its own batch); None if it never did — so a table
-    that failed is downloaded again on the next run, whatever the others did."""
-    rows = run_sql(con, "SELECT max(finished_at) FROM meta.load_batch WHERE source = ? AND dataset = ? "
-                        "AND status IN ('loaded', 'unchanged')", [source, dataset])
+    """When this table of the source last loaded successfully (its own batch) in the current scope (region); None if
+    it never did — so a table that failed, or was loaded for another region, is downloaded again on the next run,
+    whatever the others did."""
+    rows = run_sql(con, "SELECT max(b.finished_at) FROM meta.load_batch b LEFT JOIN meta.source_state s "
+                        "USING (source) WHERE b.source = ? AND b.dataset = ? AND b.status IN ('loaded', 'unchanged') "
+                        "AND (s.scope_changed_at IS NULL OR b.finished_at > s.scope_changed_at)", [source, dataset])
     return rows[0][0] if rows else None
 
 

@@ -111,3 +111,13 @@ def test_another_region_by_configuration_loads_its_own_municipalities(home, monk
     assert published("SELECT count(*) FROM fct_area_population WHERE area_code NOT LIKE '17%'") == [(0,)]
     assert published("SELECT count(*) FROM dim_municipality WHERE in_region") == [(16,)]
     assert published("SELECT count(DISTINCT municipality_code) FROM segregation_trends") == [(16,)]
+    # a new region is a new scope: every table is downloaded again, and the old scope leaves the region's figures
+    monkeypatch.setenv("SYDSTAT_REGION", "13")
+    with ReplayServer() as server:
+        monkeypatch.setenv("SYDSTAT_SCB_URL", server.scb_url)
+        assert main(["run", "--source", "scb"]) == 0
+        downloaded = {r.split("/")[4] for r in server.requests if "/data" in r}
+    assert len(downloaded) == 9
+    assert published("SELECT count(*) FROM dim_municipality WHERE in_region") == [(6,)]
+    assert published("SELECT count(DISTINCT municipality_code), bool_and(municipality_code LIKE '13%') "
+                     "FROM segregation_trends") == [(6, True)]
