@@ -21,7 +21,7 @@ from sydstat.catalog import load_catalog
 from sydstat.check import as_json, run_check
 from sydstat.config import Settings, load_settings
 from sydstat.region import region_municipalities
-from warehouse.state import SourceState, source_state
+from warehouse.state import SourceState, source_state, table_loaded_at
 
 
 def published_state(settings: Settings, source: str) -> SourceState:
@@ -57,9 +57,16 @@ def pxweb_changes(source: str, version: str, table_key: str):
         if state.last_success_at is None:
             return {"reason": "never loaded", "since": None}
         client = PxWebClient(source, settings.url(source), HttpClient(source), version=version)
-        since = state.last_success_at.replace(tzinfo=UTC)
-        changed = [t[table_key] for t in load_catalog(source)["tables"] if client.changed_since(t[table_key], since)]
-        return {"reason": f"tables changed: {', '.join(changed)}", "since": since.isoformat()} if changed else None
+        refs = [t[table_key] for t in load_catalog(source)["tables"]]
+        con = duckdb.connect(str(settings.published_db), read_only=True)
+        try:  # each table against its own last load, as the ingest flow decides (flows/pxweb_tables.py)
+            loaded = {ref: table_loaded_at(con, source, ref) for ref in refs}
+        finally:
+            con.close()
+        changed = [ref for ref in refs if loaded[ref] is None
+                   or client.changed_since(ref, loaded[ref].replace(tzinfo=UTC))]
+        return {"reason": f"tables changed or never loaded: {', '.join(changed)}",
+                "since": state.last_success_at.isoformat()} if changed else None
 
     return check
 

@@ -63,6 +63,22 @@ def test_sensor_flow_emits_changed(home, replay, monkeypatch):
                                                      "prefect.resource.name": "kolada"})
 
 
+def test_sensor_emits_drifted_with_the_findings_before_a_run_fails_on_them(home, replay, monkeypatch):
+    import flows.sensor as sensor_module
+
+    emitted = []
+    monkeypatch.setattr(sensor_module, "emit", lambda event, resource, payload: emitted.append((event, resource,
+                                                                                              payload)))
+    monkeypatch.setenv("SYDSTAT_SCB_URL", replay.scb_url)
+    monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
+    del replay.pxweb.tables["TAB6534"]
+    sensor_module.sensor()
+    drifted = [(r["prefect.resource.id"], p) for e, r, p in emitted if e == "sydstat.source.drifted"]
+    assert [d[0] for d in drifted] == ["sydstat.source.scb"]
+    assert drifted[0][1]["checks"] == [{"source": "scb", "table": "TAB6534", "drift": ["table missing (HTTP 404)"],
+                                        "info": [], "ok": False}]
+
+
 def test_inbox_announces_complete_files_once(tmp_path):
     seen = []
     watcher = InboxWatcher(tmp_path / "inbox", seen.append, interval=0)
