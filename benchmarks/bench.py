@@ -67,9 +67,9 @@ def stage_pipeline(full: bool) -> dict:
 
 
 def stage_scb() -> dict:
-    """Every SCB table of the catalogue through the real flow (PxWebApi 2.0 replay): for all ~6 000 DeSO the
-    population by background, birth region, economic standard, education level and labour-market status; the official
-    municipal index; population by municipality and age."""
+    """Every SCB table of the catalogue through the real flow (PxWebApi 2.0 replay): for all ~6 000 DeSO, on both
+    grids, the population by background, birth region, economic standard, education level and labour-market status;
+    RegSO area types; population by municipality and age."""
     from flows.scb import ingest_scb
 
     started = time.monotonic()
@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     (work / "home").mkdir(parents=True)
     (work / "home" / "sydstat.toml").write_text(f"[sources.kolada]\nrate_per_second = {args.rate or 1e6}\n")
     env = {**os.environ, "SYDSTAT_HOME": str(work / "home"), "SYDSTAT_CATALOG_DIR": str(work / "catalog"),
+           "SYDSTAT_REGION": "all",  # the whole country as the region: national scale by configuration
            "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "False"}
     print("starting a Prefect server (outside the timings)…", flush=True)
