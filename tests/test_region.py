@@ -47,3 +47,18 @@ def test_the_seed_is_the_real_list_of_290_municipalities_and_21_counties():
         real = {r["municipality_code"]: (r["municipality_name_short"], r["county_code"]) for r in csv.DictReader(fh)}
     assert {m["municipality_code"]: (m["municipality_name"], m["county_code"]) for m in all_municipalities()} == real
     assert len(counties()) == 21 and all(m["kommungrupp"] for m in all_municipalities())
+
+
+def test_the_demo_sample_follows_the_region(monkeypatch):
+    """`SYDSTAT_REGION=13 sydstat demo` serves a synthetic Halland: its 6 municipalities in every replay."""
+    from sydstat import sample
+    from sydstat.replay_pxweb import FohmDataset, PxDataset
+
+    monkeypatch.setenv("SYDSTAT_REGION", "13")
+    records = sample.municipality_records()
+    assert [r["id"] for r in records if r["type"] == "K"] == ["1315", "1380", "1381", "1382", "1383", "1384"]
+    assert {r["id"]: r["title"] for r in records if r["type"] == "L"} == {"0000": "Riket", "0013": "Region Halland"}
+    assert {d[:4] for d in PxDataset().regions} == {"1315", "1380", "1381", "1382", "1383", "1384"}
+    assert {k[0] for k in sample.generate_values()} >= {"N03920"}
+    assert set(FohmDataset().tables["A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"].variables["Region"]) == {
+        "00", "13"}
