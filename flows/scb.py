@@ -35,11 +35,11 @@ SOURCE = "scb"
 
 
 def _region_choice(table: dict):
-    """Which Region codes a table is asked for (transforms/scb.py `region_codes_for`): the 38, or every
-    municipality with the catalogue's `municipalities: all`."""
+    """Which Region codes a table is asked for (transforms/scb.py `region_codes_for`): those of the region's
+    municipalities, or of every municipality with the catalogue's `municipalities: all`."""
     everywhere = load_catalog(SOURCE)["load"].get("municipalities", "region") == "all"
-    region = None if everywhere else {m["municipality_code"] for m in region_municipalities()}
-    return lambda codes: ts.region_codes_for(table, codes, region)
+    municipalities = None if everywhere else {m["municipality_code"] for m in region_municipalities()}
+    return lambda codes: ts.region_codes_for(table, codes, municipalities)
 
 
 @flow(name="ingest-scb")
