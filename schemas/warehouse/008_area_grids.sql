@@ -9,10 +9,8 @@ ALTER TABLE dim_area ADD COLUMN last_year INTEGER;     -- last such year
 ALTER TABLE fct_area_population ADD COLUMN grid VARCHAR;  -- the area's grid (dim_area.grid)
 ALTER TABLE fct_area_type ADD COLUMN grid VARCHAR;        -- RegSO2020 (2011-2023) | RegSO2025 (2024-)
 ALTER TABLE segregation_indices ADD COLUMN grid VARCHAR;  -- the grid the index was computed on (one grid per index)
--- each PxWeb table loads as a batch of its own: which table (or file) a batch loaded
-ALTER TABLE meta.load_batch ADD COLUMN dataset VARCHAR;
--- when the source's scope (the region) last changed: a table's loads before it are of another scope
-ALTER TABLE meta.source_state ADD COLUMN scope_changed_at TIMESTAMP;
+ALTER TABLE meta.load_batch ADD COLUMN dataset VARCHAR;  -- the PxWeb table (or Kolada KPI chunk) the batch loaded
+ALTER TABLE meta.source_state ADD COLUMN scope_changed_at TIMESTAMP;  -- when the region last changed: earlier table loads are another scope's
 
 -- A third age band for the education table of the 2025 grid (TAB6534 counts 25-65-year-olds).
 INSERT INTO dim_age_group VALUES ('25-65', 25, 65, 'indicator', '25-65 år (utbildningsnivå från 2024)')
