@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -216,11 +217,15 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not db.is_file():
         return _fail(f"no published warehouse at {db}; run `sydstat demo` or `sydstat run` first")
     sql = sys.stdin.read() if args.sql == "-" else args.sql
-    con = duckdb.connect(str(db), read_only=True)
+    if not re.sub(r"--[^\n]*|/\*.*?\*/|;", "", sql, flags=re.S).strip():
+        return _fail("empty query: give the SQL to run, e.g. " + EXAMPLE_QUERY, 2)
+    from warehouse.db import connect_readonly
+
+    con = connect_readonly(db)
     try:
         cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        rows = cursor.fetchmany(args.limit + 1) if args.limit else cursor.fetchall()
+        columns = [d[0] for d in cursor.description] if cursor is not None and cursor.description else []
+        rows = [] if not columns else cursor.fetchmany(args.limit + 1) if args.limit else cursor.fetchall()
     except duckdb.Error as exc:
         return _fail(f"query failed: {str(exc).splitlines()[0]}")
     finally:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-import duckdb
-
 from sydstat.catalog import configured_sources, load_catalog
 from sydstat.config import Settings
+from warehouse.db import connect_readonly
 
 # What "rows" means per source: indicator values, or current projects for the registers.
 ROWS_QUERY = {"*": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
@@ -27,7 +26,7 @@ def collect_status(settings: Settings) -> dict:
     if not settings.published_db.is_file():
         report["problem"] = "no published warehouse yet: run `sydstat demo` or `sydstat run`"
         return report
-    con = duckdb.connect(str(settings.published_db), read_only=True)
+    con = connect_readonly(settings.published_db)
     try:
         healthy = True
         for source in configured_sources():

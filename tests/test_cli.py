@@ -47,6 +47,33 @@ def test_query_is_read_only_and_errors_are_one_line(published_home, capsys):
     assert main(["query", "SELEC nonsense"]) == 1
 
 
+@pytest.mark.parametrize("sql", [
+    "COPY (SELECT 1) TO '{db}'",                      # would overwrite the published database
+    "ATTACH '{db}.other' AS other (READ_WRITE)",
+    "EXPORT DATABASE '{home}/export'",
+    "INSTALL httpfs",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SET enable_external_access = true",
+])
+def test_query_cannot_write_or_read_files_outside_the_warehouse(published_home, capsys, sql):
+    from sydstat.config import load_settings
+
+    db = load_settings().published_db
+    before = db.read_bytes()
+    assert main(["query", sql.format(db=db, home=published_home)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sydstat: error: query failed:") and err.count("\n") == 1
+    assert db.read_bytes() == before and not (published_home / "export").exists()
+    assert main(["query", "SELECT count(*) FROM fct_indicator_value", "--format", "csv"]) == 0  # still whole
+
+
+@pytest.mark.parametrize("sql", ["", "   ", "-- just a comment", "/* nothing */ ;"])
+def test_an_empty_query_is_a_one_line_usage_error(published_home, capsys, sql):
+    assert main(["query", sql]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sydstat: error: empty query") and err.count("\n") == 1
+
+
 def test_status_and_query_do_not_import_prefect_or_gx(published_home):
     code = ("import sys; from sydstat.cli import main; main(['status']); main(['query', 'SELECT 1']); "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'great_expectations', 'pandas'}))")

@@ -24,6 +24,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, query: str, params: list | None = No
     return con.execute(query, params or []).fetchall()
 
 
+def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """The analysts' connection (`query`, `status`, the report): read-only, and no file system beyond the database —
+    no COPY … TO, ATTACH, EXPORT, INSTALL or read_csv('/etc/passwd') — with the configuration locked so a query
+    cannot turn it back on."""
+    return duckdb.connect(str(path), read_only=True,
+                          config={"enable_external_access": False, "lock_configuration": True})
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse.db import connect_readonly
+
 HEADLINE_TOPICS = ["unemployment", "public_health", "income", "education", "segregation"]
 TOPIC_LABELS = {"unemployment": "Arbetslöshet", "public_health": "Hälsa", "income": "Inkomst",
                 "education": "Utbildning", "segregation": "Utländsk bakgrund", "population": "Befolkning"}
@@ -36,7 +38,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def load_report_data(db: Path) -> ReportData:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     try:
         headlines = _frame(con, """
             SELECT indicator_id, title, topic, unit, direction FROM dim_indicator
