@@ -57,9 +57,18 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchall()[0][0]
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer sydstat."""
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply pending migrations and refresh views; return the schema version."""
+    """Apply pending migrations and refresh views; return the schema version. A database that a newer sydstat has
+    migrated is refused before anything is written: this code does not know its tables."""
     current = schema_version(con)
+    known = max((version for version, _ in migrations()), default=0)
+    if current > known:
+        raise SchemaTooNew(f"the warehouse has schema version {current}, newer than this sydstat knows ({known}): "
+                           f"upgrade sydstat, or point SYDSTAT_HOME at another warehouse")
     for version, path in migrations():
         if version <= current:
             continue

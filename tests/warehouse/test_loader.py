@@ -148,3 +148,13 @@ def test_merge_frame_on_dimension_updates_changed_rows(con):
     counts = merge_frame(con, "dim_sex", frame, ["sex"])
     assert (counts.inserted, counts.updated) == (0, 1)
     assert con.execute("SELECT label_en FROM dim_sex WHERE sex = 'T'").fetchone() == ("all",)
+
+
+def test_a_warehouse_from_a_newer_sydstat_is_refused_before_anything_is_written(tmp_path):
+    from warehouse.db import SchemaTooNew
+
+    con = open_work_db(tmp_path / "w.duckdb")
+    con.execute("INSERT INTO meta.schema_version VALUES (999, '999_future.sql', now())").fetchall()
+    con.close()
+    with pytest.raises(SchemaTooNew, match="schema version 999, newer than this sydstat knows"):
+        open_work_db(tmp_path / "w.duckdb")
