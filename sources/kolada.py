@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sources.http import HttpClient, UpstreamError
 
@@ -57,6 +57,9 @@ class KoladaClient:
                 raise UpstreamError("kolada", url, "response is not a Kolada envelope (no 'values' list)")
             yield Page(payload, snap.snapshot_id if snap else None)
             next_url = payload.get("next_url") or payload.get("next_page")
+            if next_url and _origin(next_url) != _origin(self.base_url):  # never led to another host
+                raise UpstreamError("kolada", url, f"next_url points at another origin ({_origin(next_url)}, not "
+                                                   f"{_origin(self.base_url)}); refusing to follow it")
             if next_url and next_url in seen:
                 raise UpstreamError("kolada", next_url, "pagination loop: next_url repeats a page already read")
             seen.add(next_url)
@@ -127,6 +130,13 @@ def check_value_records(records: list, url: str) -> None:
             found = sorted(record.keys()) if isinstance(record, dict) else type(record).__name__
             raise UpstreamError("kolada", url, f"schema drift: {where} lack {', '.join(sorted(missing))} "
                                                f"(record fields: {found})")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) — the part of a URL that must stay the same while paging."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        parts.scheme.lower())
 
 
 def _segment(ids: Sequence[str]) -> str:

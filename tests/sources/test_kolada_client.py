@@ -75,3 +75,11 @@ def test_kpi_metadata_chunked(replay):
     pages = client.kpis(ids)
     assert len(pages) == 2
     assert {r["id"] for p in pages for r in p.payload["values"]} == set(SAMPLE_KPIS)
+
+
+def test_a_next_url_on_another_host_is_never_followed(replay):
+    replay.inject("foreign_next", match="/data/", times=5)
+    client = KoladaClient(replay.url, HttpClient("kolada"))
+    with pytest.raises(UpstreamError, match="next_url points at another origin.*evil.example"):
+        list(client.values(["N03920"], ["1282"], [2024]))
+    assert not [r for r in replay.requests if "page=2" in r]
