@@ -72,7 +72,7 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
             quarantined = unresolved  # record_quarantine keeps every column but the reason as the record
         logger.info("%s: recognised as %s (%d rows)", path.name, kind, received)
         result = load_area_batch(run.con, run_id, source_row("scb"), frames, quarantined, [snapshot], received)
-        emit_loaded("scb", run_id, result, file=path.name, kind=kind)
+        emit_loaded("scb", run_id, [result], file=path.name, kind=kind)
         summary = {"source": "scb", "file": path.name, "format": kind, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": []}
         if result.rows_quarantined:

@@ -291,6 +291,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
                         len(plan.kpi_ids), len(plan.municipality_ids),
                         len(plan.years) if plan.years is not None else "all")
             extracts = [extract(run.settings, plan, archive)]
+        loaded = []
         for ex in extracts:
             mode = "offline" if offline else ex.plan.mode
             batch, warnings, outcome = build_batch(run.con, run.settings, ex, run_id, synthetic, mode)
@@ -305,12 +306,13 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
             logger.info("kolada: %s batch %d: %s (+%d ~%d -%d, %d quarantined)", mode, result.load_id,
                         result.status, result.rows_inserted, result.rows_updated, result.rows_deleted,
                         result.rows_quarantined)
-            emit_loaded(SOURCE, run_id, result, mode=mode)
+            loaded.append(result)
             for chunk in ex.failed_chunks:  # recorded after the batch, so `status` sees them as the latest word
                 dataset = "kpi:" + ",".join(chunk["kpis"])
                 record_failure(run.con, SOURCE, run_id, mode, chunk["reason"], dataset=dataset)
                 run.failures.append({"table": f"KPI chunk {','.join(chunk['kpis'])}", "reason": chunk["reason"]})
         summary["failed"] = run.failures
+        emit_loaded(SOURCE, run_id, loaded, mode="offline" if offline else extracts[-1].plan.mode)
         if publish:
             summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

@@ -95,9 +95,17 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
         run.con = None
 
 
-def emit_loaded(source: str, run_id: str, result, **extra) -> None:
-    """`sydstat.source.loaded` for a finished batch (the publish deployment's trigger)."""
+def emit_loaded(source: str, run_id: str, results: list, **extra) -> bool:
+    """`sydstat.source.loaded` — the publish deployment's trigger — once per source run, after its last batch, and
+    only when a batch changed something: a run of nine PxWeb tables publishes once, a run that changed nothing not at
+    all. The payload names every batch. Returns whether it was emitted."""
+    changed = [r for r in results if r.changed]
+    if not changed:
+        return False
     emit(SOURCE_LOADED, source_resource(source), {
-        "load_id": result.load_id, "run_id": run_id, "status": result.status, "rows_inserted": result.rows_inserted,
-        "rows_updated": result.rows_updated, "rows_deleted": result.rows_deleted,
-        "rows_quarantined": result.rows_quarantined, **extra})
+        "run_id": run_id, "load_ids": [r.load_id for r in changed],
+        "datasets": [r.dataset for r in changed if r.dataset],
+        "rows_inserted": sum(r.rows_inserted for r in changed), "rows_updated": sum(r.rows_updated for r in changed),
+        "rows_deleted": sum(r.rows_deleted for r in changed),
+        "rows_quarantined": sum(r.rows_quarantined for r in changed), **extra})
+    return True

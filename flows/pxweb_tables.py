@@ -131,6 +131,7 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
     logger = get_run_logger()
     if scope is not None and not offline and record_scope(run.con, run.source, scope):
         logger.info("%s: the region changed: every table is downloaded again for the new scope", run.source)
+    loaded = []
     for table in tables:
         ref, mode = table_ref(table), "offline" if offline else "full" if full else "incremental"
         try:
@@ -158,9 +159,10 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
         result.requests_made = client.http.requests_made
         if not offline:
             write_table_manifest(archive, run.source, ex, result.load_id)
-        emit_loaded(run.source, run.run_id, result, table=ref)
+        loaded.append(result)
         summary["batches"].append({**result.__dict__, "mode": f"{mode} {ref}", "requests": client.http.requests_made})
     summary["failed"] = run.failures
+    emit_loaded(run.source, run.run_id, loaded)
 
 
 def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,

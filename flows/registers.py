@@ -101,7 +101,7 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
         batch, file = build_register_batch(run.con, run.settings, path, run_id, synthetic)
         logger.info("%s: recognised as %s (%d records, %s)", path.name, file.format, len(file.records), file.encoding)
         result = load_register_batch(run.con, batch)
-        emit_loaded(SOURCE, run_id, result, file=path.name, format=file.format)
+        emit_loaded(SOURCE, run_id, [result], file=path.name, format=file.format)
         summary = {"source": SOURCE, "file": path.name, "format": file.format, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}

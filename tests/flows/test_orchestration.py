@@ -123,3 +123,17 @@ def test_register_ingest_moves_unrecognised_file_to_failed(home):
         register_ingest(str(inbox / "projects.json"))
     reason = (inbox / "failed" / "projects.json.reason.txt").read_text()
     assert "unknown columns ['id', 'title']" in reason and "expected one of the register formats" in reason
+
+
+def test_one_loaded_event_per_source_run_and_none_when_nothing_changed(monkeypatch):
+    """Nine PxWeb tables are nine batches but one `sydstat.source.loaded` (one publish when deployed); a run that
+    changed nothing emits none."""
+    import flows.publish as publish_module
+    from warehouse.loader import BatchResult
+
+    emitted = []
+    monkeypatch.setattr(publish_module, "emit", lambda event, resource, payload: emitted.append((event, payload)))
+    results = [BatchResult(i, "scb", "loaded", rows_inserted=10, dataset=f"TAB{i}") for i in range(9)]
+    assert publish_module.emit_loaded("scb", "run1", results + [BatchResult(9, "scb", "unchanged")])
+    assert len(emitted) == 1 and emitted[0][1]["rows_inserted"] == 90 and len(emitted[0][1]["datasets"]) == 9
+    assert not publish_module.emit_loaded("scb", "run2", [BatchResult(10, "scb", "unchanged")]) and len(emitted) == 1
