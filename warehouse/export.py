@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,8 +52,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
     """Write the export into a new version folder and point `target` (a symlink) at it. Returns the manifest."""
     target = Path(target)
     if target.exists() and not target.is_symlink():
-        if not (target / "_manifest.json").is_file():
-            raise FileExistsError(f"{target} exists and is not a sydstat Parquet export; refusing to replace it")
+        if not _only_ours(target):
+            raise FileExistsError(f"{target} exists and holds files sydstat did not write; refusing to replace it "
+                                  f"(choose another --to, or move them)")
         shutil.rmtree(target)  # an old-style real folder from us: replaced by the versioned layout
     versions = target.parent / f".{target.name}-versions"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -89,9 +91,20 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
     link_tmp.unlink(missing_ok=True)
     link_tmp.symlink_to(folder.relative_to(target.parent))
     os.replace(link_tmp, target)
-    for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-KEEP_VERSIONS]:
+    ours = sorted(p for p in versions.iterdir() if p.is_dir() and re.fullmatch(r"\d{8}T\d{12}", p.name))
+    for old in ours[:-KEEP_VERSIONS]:  # only our own version folders, never anything else found there
         shutil.rmtree(old, ignore_errors=True)
     return manifest
+
+
+def _only_ours(folder: Path) -> bool:
+    """A real folder is ours to replace only when everything in it is an export file its manifest names."""
+    try:
+        manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
+        named = {"_manifest.json", *(t["path"] for t in manifest["tables"].values())}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return all(entry.name in named for entry in folder.iterdir())
 
 
 def _sql_path(path: Path) -> str:

@@ -79,6 +79,17 @@ def test_refuses_to_replace_a_foreign_folder(con, tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "important.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match="not a sydstat Parquet export"):
+    with pytest.raises(FileExistsError, match="holds files sydstat did not write"):
         export_parquet(con, foreign)
     assert (foreign / "important.txt").read_text() == "keep me"
+
+
+def test_a_users_file_beside_an_old_manifest_is_never_deleted(con, tmp_path):
+    """`sydstat export --to DIR` where DIR holds a `_manifest.json` *and* a user's file: refused, nothing removed."""
+    target = tmp_path / "bi"
+    target.mkdir()
+    (target / "_manifest.json").write_text('{"tables": {}}', encoding="utf-8")
+    (target / "my-notes.xlsx").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="holds files sydstat did not write"):
+        export_parquet(con, target)
+    assert (target / "my-notes.xlsx").read_bytes() == b"mine"
