@@ -6,6 +6,7 @@ discontinued KPI ends its title in "(-2024)". Both are parsed here so the rules 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
@@ -135,8 +136,10 @@ def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | Non
                 status.append(v.get("status") or None)
                 deleted.append(record_deleted or bool(v.get("isdeleted", False)))
                 snaps.append(snapshot_id)
-    raw_value = pd.Series(value, dtype="object")
-    numeric = pd.to_numeric(raw_value, errors="coerce").astype("Float64")
+    # a value is a number only when JSON says so: not `true` (a bool is an int in Python), not the `NaN` literal,
+    # not the string "12.5" — anything else is kept out of `value` and flagged, never turned into a number or a NULL
+    is_number = [type(v) in (int, float) and math.isfinite(v) for v in value]
+    numeric = pd.array([float(v) if ok else None for v, ok in zip(value, is_number, strict=True)], dtype="Float64")
     frame = pd.DataFrame({
         "indicator_id": pd.array([None if k is None else str(k) for k in kpi], dtype="string"),
         "municipality_code": pd.array([None if m is None else str(m) for m in muni], dtype="string"),
@@ -144,7 +147,8 @@ def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | Non
         "sex": pd.array(sex, dtype="string"),
         "value": numeric,
         # a value the source sent that is not a number ("5,3", "abc"): quarantined by the suite, never a silent NULL
-        "invalid_value": pd.array(raw_value.notna() & numeric.isna(), dtype="boolean"),
+        "invalid_value": pd.array([v is not None and not ok for v, ok in zip(value, is_number, strict=True)],
+                                  dtype="boolean"),
         "status": pd.array(status, dtype="string"),
         "is_deleted": pd.array(deleted, dtype="boolean"),
         # one raw response per page: a category stores each 64-character id once, not once per value

@@ -77,3 +77,20 @@ def test_municipalities_frame_flags_region_and_keeps_everyone():
     assert frame.in_region.tolist() == [False, True]
     assert frame.county_name.tolist() == ["Kronobergs län", "Skåne län"]
     assert frame.kommungrupp.isna().tolist() == [True, False]
+
+
+def test_values_that_are_not_json_numbers_are_flagged_never_turned_into_numbers():
+    """JSON `true` is not 1.0, the `NaN` literal is not a silent NULL, the string "12.5" is not 12.5: each is flagged
+    (the suite quarantines it); a real null stays a plain NULL."""
+    import json
+
+    from transforms.kolada import values_frame
+
+    page = json.loads('{"values": [{"kpi": "N03920", "municipality": "1282", "period": 2024, "values": ['
+                      '{"gender": "T", "value": true}, {"gender": "K", "value": NaN}, {"gender": "M", "value": "12.5"}'
+                      ']}, {"kpi": "N03920", "municipality": "1280", "period": 2024, "values": ['
+                      '{"gender": "T", "value": 7}, {"gender": "K", "value": null}, {"gender": "M", "value": 6.5}]}]}')
+    frame = values_frame([page])
+    assert frame.value.isna().tolist() == [True, True, True, False, True, False]
+    assert frame.invalid_value.tolist() == [True, True, True, False, False, False]
+    assert frame.value.dropna().tolist() == [7.0, 6.5]
