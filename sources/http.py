@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+import urllib3
 
 from sources.snapshots import Snapshot, SnapshotArchive
 
@@ -114,13 +115,18 @@ class HttpClient:
     """
 
     rate_per_second: float = 5.0  # Kolada documents no limit; stay polite
-    timeout: tuple[float, float] = (5.0, 60.0)  # (connect, read) seconds
+    timeout: tuple[float, float] = (5.0, 60.0)  # (connect, read) seconds: between bytes, not for the whole body
+    deadline: float = 180.0  # seconds for one request as a whole, connect to last byte (a byte-a-second body ends)
+    max_body_bytes: int = 256 * 1024 * 1024  # a bigger answer is refused, not read (Kolada pages are ~2 MB)
     backoff_base: float = 0.5
 
     def __init__(self, source: str, archive: SnapshotArchive | None = None, *, rate_per_second: float | None = None,
                  timeout: tuple[float, float] | None = None, max_attempts: int = 5, backoff_base: float | None = None,
-                 backoff_cap: float = 30.0, max_retry_after: float = 120.0, session: requests.Session | None = None):
+                 backoff_cap: float = 30.0, max_retry_after: float = 120.0, session: requests.Session | None = None,
+                 deadline: float | None = None, max_body_bytes: int | None = None):
         self.source = source
+        self.deadline = deadline or type(self).deadline
+        self.max_body_bytes = max_body_bytes or type(self).max_body_bytes
         self.archive = archive
         self.rate_per_second = rate_per_second or type(self).rate_per_second
         self.timeout = timeout or type(self).timeout
@@ -150,8 +156,10 @@ class HttpClient:
             if self.window_limiter is not None:
                 self.window_limiter.wait()
             self.requests_made += 1
+            started = time.monotonic()
             try:
-                resp = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout)
+                resp = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
+                                            stream=True)
             except requests.Timeout:
                 last_reason, wait = "timed out", self._backoff(attempt)
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -172,9 +180,10 @@ class HttpClient:
                                         status=resp.status_code)
                 else:
                     try:
-                        body = resp.content  # may raise on a truncated chunked body
+                        body = self._read_body(resp, url, started)  # may raise on a truncated chunked body
                         payload = json.loads(body.decode("utf-8-sig"))
-                    except (requests.RequestException, UnicodeDecodeError, ValueError) as exc:
+                    except (requests.RequestException, urllib3.exceptions.HTTPError, UnicodeDecodeError,
+                            ValueError) as exc:
                         last_reason = f"unparseable body ({_content_type(resp) or 'no content type'}: {exc})"[:300]
                         wait = self._backoff(attempt)
                     else:
@@ -189,6 +198,27 @@ class HttpClient:
                             self.max_attempts - 1, wait)
                 self.sleep(wait)
         raise UpstreamError(self.source, url, f"{last_reason} after {self.max_attempts} attempts")
+
+    def _read_body(self, resp: requests.Response, url: str, started: float) -> bytes:
+        """The body, within the request's overall deadline and the size cap: a server that drips a byte a second,
+        or sends 200 MB, is cut off with a clear error (not retried: it would do the same again)."""
+        declared = int(resp.headers.get("Content-Length") or 0)
+        if declared > self.max_body_bytes:
+            resp.close()
+            raise UpstreamError(self.source, url, f"answer of {declared} bytes is over the cap of "
+                                                  f"{self.max_body_bytes} bytes; refused unread")
+        chunks, size = [], 0
+        while chunk := resp.raw.read1(65536, decode_content=True):  # what has arrived, not a full 64 KiB block
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                resp.close()
+                raise UpstreamError(self.source, url, f"answer over the cap of {self.max_body_bytes} bytes; refused")
+            if time.monotonic() - started > self.deadline:
+                resp.close()
+                raise UpstreamError(self.source, url, f"answer not complete within the {self.deadline:.0f} s "
+                                                      f"deadline ({size} bytes so far); refused")
+        return b"".join(chunks)
 
     def get_json(self, url: str, params: dict | None = None) -> tuple[Any, Snapshot | None]:
         return self.request_json("GET", url, params=params)

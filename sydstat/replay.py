@@ -29,7 +29,8 @@ MAX_IDS = 25
 class Fault:
     """One injected misbehaviour for requests whose path contains `match`, applied `times` times."""
 
-    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset | drift | foreign_next
+    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset | drift | foreign_next |
+    #            drip (the body one byte at a time, `seconds` apart)
     match: str = ""
     times: int = 1
     status: int = 500
@@ -204,6 +205,8 @@ def _handler_for(server: ReplayServer):
             if fault and fault.kind == "truncate":
                 raw = json.dumps(body).encode()
                 return self._send_raw(status, raw[: len(raw) // 2], "application/json", declared_length=len(raw))
+            if fault and fault.kind == "drip":
+                return self._send_raw(status, json.dumps(body).encode(), "application/json", drip=fault.seconds)
             return self._send(status, body)
 
         def _base_url(self) -> str:
@@ -214,13 +217,22 @@ def _handler_for(server: ReplayServer):
             self._send_raw(status, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers=headers)
 
         def _send_raw(self, status: int, raw: bytes, content_type: str, headers: dict | None = None,
-                      declared_length: int | None = None) -> None:
+                      declared_length: int | None = None, drip: float = 0.0) -> None:
             self.send_response(status)
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(declared_length or len(raw)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
+            if drip:  # a server that answers at a byte per `drip` seconds: bounded by the client's deadline
+                for i in range(len(raw)):
+                    try:
+                        self.wfile.write(raw[i:i + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(drip)
+                return
             self.wfile.write(raw)
             if declared_length:
                 self.close_connection = True

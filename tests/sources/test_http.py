@@ -90,3 +90,21 @@ def test_snapshots_are_content_addressed_and_immutable(tmp_path):
     assert a.snapshot_id == b.snapshot_id
     assert archive.provenance("kolada", a.snapshot_id)["url"] == "http://x/a"  # first fetch's provenance kept
     assert archive.read("kolada", a.snapshot_id) == b'{"values": []}'
+
+
+def test_a_body_dripping_a_byte_at_a_time_is_cut_off_at_the_deadline(replay):
+    """The read timeout is between bytes: a server sending one byte every 50 ms never trips it. The overall deadline
+    does, with a clear error, and the request is not retried."""
+    import time
+
+    replay.inject("drip", match="/kpi", seconds=0.05, times=5)
+    http = HttpClient("kolada", deadline=1.0)
+    started = time.monotonic()
+    with pytest.raises(UpstreamError, match=r"not complete within the 1 s deadline"):
+        http.get_json(f"{replay.url}/kpi")
+    assert time.monotonic() - started < 5 and http.requests_made == 1
+
+
+def test_an_answer_over_the_size_cap_is_refused(replay):
+    with pytest.raises(UpstreamError, match=r"over the cap of 1000 bytes"):
+        HttpClient("kolada", max_body_bytes=1000).get_json(f"{replay.url}/kpi")
