@@ -67,17 +67,25 @@ FIELD_MAP: dict[str, dict[str, set[str]]] = {
     },
 }
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(\+46|0046|0)[\s-]?\d{1,3}[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2,3}(?!\d)")
+# e-mail, also written 'anna(at)x.se' / 'anna [at] x.se'
+_EMAIL = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+", re.I)
+# Swedish phone numbers in the ways people write them: '+46 (0)40-123 45 67', '040–12 34 56', '070.123.45.67'
+_PHONE = re.compile(r"(?<![\d\w])(?:\+46\s*(?:\(0\))?|0046|0)[\s\-–.]*\d(?:[\s\-–.()/]*\d){5,10}(?!\d)")
+# personnummer: (19|20)YYMMDD-NNNN or YYMMDD-NNNN (also '+' or no separator); a valid month and day make it one
+_PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[-+]?\d{4}(?!\d)")
 _TAG = re.compile(r"<[^>]+>")
 
 
 def scrub(text: str | None) -> str | None:
-    """Strip HTML and remove e-mail addresses and phone numbers from free text."""
+    """The one scrubber of register text (every text field, ids included, before anything is stored or logged):
+    HTML entities decoded *then* tags stripped (so '&lt;script&gt;' never becomes a live tag), e-mail addresses,
+    phone numbers and personnummer removed."""
     if text is None or (isinstance(text, float) and text != text):
         return None
-    text = html.unescape(_TAG.sub(" ", str(text)))
-    text = _PHONE.sub("[telefonnummer borttaget]", _EMAIL.sub("[e-post borttagen]", text))
+    text = _TAG.sub(" ", html.unescape(_TAG.sub(" ", str(text))))
+    text = _EMAIL.sub("[e-post borttagen]", text)
+    text = _PERSONNUMMER.sub("[personnummer borttaget]", text)
+    text = _PHONE.sub("[telefonnummer borttaget]", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text or None
 
@@ -174,10 +182,24 @@ def _text(value) -> str | None:
 
 
 def org_number(value) -> str | None:
+    """A Swedish organisation number as ten digits; None when absent, malformed, or a personnummer (a sole trader's
+    'org. number' is the owner's personnummer: personal data, never kept — see `is_sole_trader`)."""
     digits = re.sub(r"\D", "", str(value or ""))
     if len(digits) == 12 and digits.startswith("16"):
         digits = digits[2:]
-    return digits if len(digits) == 10 else None
+    if len(digits) == 12 and digits[:2] in ("19", "20"):
+        digits = digits[2:]
+    if len(digits) != 10 or is_sole_trader(digits):
+        return None
+    return digits
+
+
+def is_sole_trader(value) -> bool:
+    """An org. number whose first six digits form a date of birth is a personnummer: the number of a sole trader
+    (enskild näringsidkare). Real organisation numbers have a month of 20 or more."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    digits = digits[2:] if len(digits) == 12 else digits
+    return len(digits) == 10 and bool(_PERSONNUMMER.fullmatch(digits))
 
 
 def org_key(number: str | None, name: str) -> str:
@@ -194,7 +216,7 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
     projects, munis, orgs, project_orgs, problems = [], [], [], [], []
     unplaced: list[dict] = []
     for raw in canonical_records(file):
-        project_id = _text(raw["project_id"]) or _text(raw["project_id_fallback"])  # Kohesio: local id may be empty
+        project_id = scrub(_text(raw["project_id"]) or _text(raw["project_id_fallback"]))  # Kohesio: may be empty
         name = scrub(raw["name"])
         try:
             start, end = parse_date(raw["start_date"]), parse_date(raw["end_date"])
@@ -217,6 +239,8 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
             continue
         owner_name = scrub(raw["owner_name"]) or "okänd stödmottagare"
         owner_number = org_number(raw["owner_org_number"])
+        if is_sole_trader(raw["owner_org_number"]):  # keep only that it was a sole trader, not who
+            owner_name = "enskild näringsidkare (personuppgifter borttagna)"
         owner = org_key(owner_number, owner_name)
         orgs.append({"org_key": owner, "org_number": owner_number, "org_name": owner_name})
         project_orgs.append({"register": register, "project_id": project_id, "org_key": owner, "role": "owner"})
@@ -232,8 +256,8 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
         for named in names:
             code = by_name.get(normalise_name(named))
             if code is None:
-                problems.append({"project_id": project_id, "reason": f"municipality name {named!r} matches no "
-                                 "municipality", "record": {"project_id": project_id, "named_as": named}})
+                problems.append({"project_id": project_id, "reason": f"municipality name {scrub(named)!r} matches no "
+                                 "municipality", "record": {"project_id": project_id, "named_as": scrub(named)}})
             else:
                 codes.setdefault(code, named)
         coverage = decide_coverage(set(codes), region, county_members, raw["region_text"])
@@ -247,7 +271,7 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
                     "no municipality list, and the owner's town matches no municipality" if town
                     else "no municipality list and no owner's town")})
         munis += [{"register": register, "project_id": project_id, "municipality_code": c, "coverage": coverage,
-                   "named_as": n} for c, n in codes.items()]
+                   "named_as": scrub(n)} for c, n in codes.items()]
         synthetic = str(raw["synthetic"] or "").strip().lower() in ("ja", "yes", "true", "1") or synthetic_default
         project = {"register": register, "project_id": project_id, "name": name, "summary": scrub(raw["summary"]),
                    "programme": scrub(raw["programme"]), "specific_objective": scrub(raw["specific_objective"]),

@@ -167,3 +167,34 @@ def test_utf16_export_with_bom_is_read(tmp_path):
     path.write_bytes(ESF.encode("utf-16"))  # Python writes the BOM, as Excel's "Unicode text" does
     file = read_register_file(path)
     assert file.format == "esf_plus" and file.encoding == "utf-16"
+
+
+@pytest.mark.parametrize("text", ["ring +46 (0)40-123 45 67", "tel 040–12 34 56", "mobil 070.123.45.67",
+                                  "skriv till anna(at)x.se", "anna [at] exempel.se", "pnr 19850101-1234",
+                                  "pnr 850101-1234", "198501011234"])
+def test_the_scrubber_removes_the_ways_people_write_personal_data(text):
+    from transforms.registers import scrub
+
+    out = scrub(text)
+    assert not any(ch.isdigit() for ch in out.replace("46", "")) and "@" not in out and "(at)" not in out, out
+
+
+@pytest.mark.parametrize("text", ["Budget 4 973 906 kr 2024-01-15", "org.nr 212000-9991", "diarienummer 23-017-S01"])
+def test_the_scrubber_keeps_amounts_dates_and_organisation_numbers(text):
+    from transforms.registers import scrub
+
+    assert scrub(text) == text
+
+
+def test_entities_are_decoded_before_tags_are_stripped():
+    from transforms.registers import scrub
+
+    assert scrub("&lt;script&gt;alert(1)&lt;/script&gt; hej") == "alert(1) hej"
+
+
+def test_a_sole_traders_personnummer_is_never_kept_as_an_org_number():
+    from transforms.registers import is_sole_trader, org_number
+
+    assert org_number("850101-1234") is None and is_sole_trader("850101-1234")
+    assert org_number("19850101-1234") is None and is_sole_trader("19850101-1234")
+    assert org_number("212000-9991") == "2120009991" and not is_sole_trader("212000-9991")
