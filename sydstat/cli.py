@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from sydstat.config import PROJECT_ROOT, load_settings
+from sydstat.config import PROJECT_ROOT, ConfigError, load_settings
 
 ROW_WORD = {"registers": "records", "scb": "rows"}
 SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
@@ -461,3 +461,5 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except ConfigError as exc:  # e.g. SYDSTAT_REGION=Skåne: one line, not a traceback
+        return _fail(str(exc), 2)

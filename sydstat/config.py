@@ -94,6 +94,10 @@ def load_settings() -> Settings:
 DEFAULT_REGION = ("10", "12")  # Skåne och Blekinge
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used (the message names it and what is allowed)."""
+
+
 def _region(cfg: dict) -> tuple[tuple[str, ...] | None, str | None]:
     """`SYDSTAT_REGION` ('13', '10,12', 'all') > `[region] counties = [...]` in sydstat.toml > Skåne + Blekinge. A
     county code is two digits; 'all' is the whole country (None)."""
@@ -106,7 +110,7 @@ def _region(cfg: dict) -> tuple[tuple[str, ...] | None, str | None]:
         return None, name
     bad = [v for v in values if not (v.isdigit() and len(v.zfill(2)) == 2)]
     if bad or not values:
-        raise ValueError(f"region: county codes are two digits ('12', '13') or 'all'; got {values or raw!r}")
+        raise ConfigError(f"region: county codes are two digits ('12', '13') or 'all'; got {values or raw!r}")
     return tuple(sorted({v.zfill(2) for v in values})), name
 
 

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
-from sydstat.config import SCHEMAS_DIR, Settings, load_settings
+from sydstat.config import SCHEMAS_DIR, ConfigError, Settings, load_settings
 
 SEED = SCHEMAS_DIR / "seed"
 DEFAULT_NAMES = {("10", "12"): "Skåne och Blekinge"}
@@ -66,7 +66,7 @@ def region(settings: Settings | None = None) -> Region:
     if chosen is not None:
         unknown = [c for c in chosen if c not in names]
         if unknown:
-            raise ValueError(f"region: unknown county code(s) {unknown}; known: {', '.join(sorted(names))}")
+            raise ConfigError(f"region: unknown county code(s) {unknown}; known: {', '.join(sorted(names))}")
     name = settings.region_name or DEFAULT_NAMES.get(chosen or ()) or (
         "Sverige" if chosen is None else " och ".join(names[c] for c in chosen))
     return Region(chosen, name)

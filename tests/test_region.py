@@ -62,3 +62,12 @@ def test_the_demo_sample_follows_the_region(monkeypatch):
     assert {k[0] for k in sample.generate_values()} >= {"N03920"}
     assert set(FohmDataset().tables["A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"].variables["Region"]) == {
         "00", "13"}
+
+
+def test_a_bad_region_is_a_one_line_usage_error_at_the_command_line(monkeypatch, capsys, home):
+    from sydstat.cli import main
+
+    monkeypatch.setenv("SYDSTAT_REGION", "Skåne")
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sydstat: error: region: county codes are two digits") and err.count("\n") == 1
