@@ -58,7 +58,7 @@ def stage_pipeline(full: bool) -> dict:
     from flows.kolada import ingest_kolada
 
     started = time.monotonic()
-    summary = ingest_kolada(full=full, synthetic=True)
+    summary = ingest_kolada(full=full)
     batch = summary["batches"][0]
     return {"seconds": time.monotonic() - started, "rows_received": batch["rows_received"],
             "rows_written": batch["rows_inserted"] + batch["rows_updated"] + batch["rows_deleted"],
@@ -73,7 +73,7 @@ def stage_scb() -> dict:
     from flows.scb import ingest_scb
 
     started = time.monotonic()
-    summary = ingest_scb(full=True, synthetic=True)
+    summary = ingest_scb(full=True)
     batches = summary["batches"]
     return {"seconds": time.monotonic() - started, "rows_loaded": sum(b["rows_inserted"] for b in batches),
             "requests": batches[-1]["requests"], "tables": len(batches)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -11,7 +11,8 @@ from prefect.cache_policies import NONE
 from sydstat.config import Settings
 from sydstat.validation import ValidationOutcome, validate_frame
 from warehouse.db import open_work_db
-from warehouse.loader import BatchResult, IndicatorBatch, load_indicator_batch
+from warehouse.loader import BatchResult, DeletionGuard, IndicatorBatch, load_indicator_batch
+from warehouse.state import last_full_received
 
 log = logging.getLogger("sydstat.flows")
 
@@ -38,20 +39,89 @@ def work_db(settings: Settings):
     return open_work_db(settings.work_db, region(settings).municipality_codes)
 
 
+class WriterBusy(RuntimeError):
+    """Another sydstat process is writing this home's warehouse; nothing was touched."""
+
+
+_held = {"depth": 0, "file": None}  # the writer lock is re-entrant within a process (nightly → each source)
+
+
 @contextmanager
 def writer_slot():
-    """Hold the global concurrency limit 'sydstat-writer' (limit 1, created by `sydstat serve`): deployed loads queue
-    instead of colliding on DuckDB's file lock. Without a server (in-process runs) there is nobody to queue behind,
-    and DuckDB's lock still refuses a second writer, so this is a no-op there."""
+    """One writer per home, before anything is touched: an exclusive lock on `work/.writer.lock` (a second `sydstat
+    run` waits up to $SYDSTAT_LOCK_WAIT seconds, default 0, then refuses with who holds it), and deployed also the
+    global concurrency limit 'sydstat-writer' (limit 1, created by `sydstat serve`), so deployed loads queue instead
+    of colliding on DuckDB's file lock. Re-entrant: the nightly holds it across its sources."""
+    if _held["depth"]:
+        _held["depth"] += 1
+        try:
+            yield
+        finally:
+            _held["depth"] -= 1
+        return
     from prefect.settings import PREFECT_API_URL
 
-    if not PREFECT_API_URL.value():
+    with _file_lock(), (_prefect_slot() if PREFECT_API_URL.value() else nullcontext()):
+        _held["depth"] = 1
+        try:
+            yield
+        finally:
+            _held["depth"] = 0
+
+
+@contextmanager
+def _file_lock():
+    import fcntl
+    import os
+    import time
+
+    from sydstat.config import load_settings
+
+    settings = load_settings()
+    path = settings.work_db.with_name(".writer.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wait = float(os.environ.get("SYDSTAT_LOCK_WAIT", "0") or 0)
+    deadline = time.monotonic() + wait
+    handle = open(path, "a+")  # noqa: SIM115 (held for the whole block)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise WriterBusy(f"another sydstat run is writing to {settings.home} ({holder}); "
+                                     f"nothing was touched — try again when it has finished"
+                                     + (f" (waited {wait:.0f}s)" if wait else
+                                        " (or set SYDSTAT_LOCK_WAIT=seconds to wait)")) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
         yield
-        return
+    finally:
+        handle.close()  # releases the lock
+
+
+@contextmanager
+def _prefect_slot():
     from prefect.concurrency.sync import concurrency
 
     with concurrency(WRITER_LIMIT, occupy=1, strict=False):
         yield
+
+
+def deletion_guard(con, source: str, dataset: str | None, allowed: bool, same_scope: bool = True) -> DeletionGuard:
+    """The catalogue's limits for a full refresh of `source` (`load.max_delete_share`, default 5 %;
+    `load.min_received_share` of the last full refresh in the same scope, default 50 %)."""
+    from sydstat.catalog import load_catalog
+
+    limits = load_catalog(source).get("load", {})
+    return DeletionGuard(float(limits.get("max_delete_share", 0.05)), float(limits.get("min_received_share", 0.5)),
+                         last_full_received(con, source, dataset) if same_scope else None, allowed)
 
 
 @task(name="validate", cache_policy=NONE)

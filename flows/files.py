@@ -3,6 +3,8 @@ the flow for their kind — SCB area files here, project registers in flows/regi
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -10,12 +12,13 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from flows.common import writer_slot
-from flows.publish import emit_loaded, publish_task, source_run
+from flows.publish import emit_loaded, source_run, write_file_manifest
 from flows.registers import ingest_register_file
-from sources.registers import decode_text
+from sources.registers import ZIP_MAGIC, UnreadableFile, decode_text
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import source_row
-from sydstat.config import SCHEMAS_DIR
+from sydstat.config import SCHEMAS_DIR, load_settings
+from sydstat.inbox import safe_name
 from sydstat.region import region_municipalities
 from transforms import areas
 from warehouse.area_loader import load_area_batch
@@ -23,33 +26,68 @@ from warehouse.area_loader import load_area_batch
 
 def file_kind(path: Path) -> str:
     """'deso_regso_key', 'regso_area_types' or 'register' (the register reader then decides or refuses)."""
-    head = path.read_bytes()[:4096]
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(ZIP_MAGIC):  # an .xlsx: only registers come as workbooks
+        return "register"
     try:
         text, _ = decode_text(head)
-    except UnicodeDecodeError:
-        return "register"
+    except (UnicodeDecodeError, UnreadableFile):
+        return "register"  # the register reader then decides, or refuses with the reason
     return areas.sniff(text) or "register"
 
 
-def ingest_file(path: str, synthetic: bool = False, publish: bool = True) -> dict:
+def ingest_file(path: str, synthetic: bool = False, publish: bool = True, rebuild: bool = False) -> dict:
     kind = file_kind(Path(path))
     if kind == "register":
-        return ingest_register_file(path, synthetic=synthetic, publish=publish)
-    return ingest_area_file(path, kind=kind, publish=publish)
+        return ingest_register_file(path, synthetic=synthetic, publish=publish, rebuild=rebuild)
+    return ingest_area_file(path, kind=kind, publish=publish, synthetic=synthetic, rebuild=rebuild)
 
 
 @flow(name="ingest-area-file")
-def ingest_area_file(path: str, kind: str, publish: bool = True, run_id: str | None = None) -> dict:
+def ingest_area_file(path: str, kind: str, publish: bool = True, run_id: str | None = None, synthetic: bool = False,
+                     rebuild: bool = False) -> dict:
     with writer_slot():
-        return _ingest_area(Path(path), kind, publish, run_id or uuid.uuid4().hex[:12])
+        return _ingest_area(Path(path), kind, publish, run_id or uuid.uuid4().hex[:12], synthetic, rebuild)
 
 
-def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
+def rebuild_files(publish: bool = False) -> list[dict]:
+    """Offline rebuild of every file ever loaded (area files, then registers are replayed in the order they were
+    first loaded), from the raw archive's file manifests: `rm work/warehouse.duckdb; sydstat run --offline` loses
+    no project. A file that fails names itself and the others go on (RunIncomplete at the end)."""
+    from flows.common import RunIncomplete
+
+    archive = SnapshotArchive(load_settings().raw_dir)
+    manifests = sorted((m for source in ("scb", "registers") for m in archive.batch_manifests(source)
+                        if m.get("file")), key=lambda m: m["created_at"])
+    summaries, failures = [], []
+    with tempfile.TemporaryDirectory(prefix="sydstat-rebuild-") as tmp:
+        for manifest in manifests:
+            provenance = archive.provenance(manifest["source"], manifest["snapshot_id"])
+            path = Path(tmp) / Path(manifest["file"]).name
+            path.write_bytes(archive.read(manifest["source"], manifest["snapshot_id"]))
+            os.chmod(path, 0o600)
+            try:
+                summaries.append(ingest_file(str(path), synthetic=bool(provenance.get("synthetic")),
+                                             publish=False, rebuild=True))
+            except Exception as exc:
+                failures.append(f"file {safe_name(manifest['file'])}: {type(exc).__name__}: {exc}")
+            finally:
+                path.unlink(missing_ok=True)
+    if failures:
+        raise RunIncomplete(summaries, failures)
+    return summaries
+
+
+def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: bool = False,
+                 rebuild: bool = False) -> dict:
+    name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
-    with source_run("scb", run_id, f"ingest-area-file {path.name} ({kind})", publish, mode="file") as run:
+    with source_run("scb", run_id, f"ingest-area-file {name} ({kind})", publish, mode="file") as run:
         body = path.read_bytes()
-        snapshot = SnapshotArchive(run.settings.raw_dir).write("scb", f"file:{path.name}", {"name": path.name}, body,
-                                                               content_type=path.suffix)
+        archive = SnapshotArchive(run.settings.raw_dir)
+        snapshot = archive.write("scb", f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
+                                 synthetic=synthetic)
         text, _ = decode_text(body)
         quarantined = None
         if kind == "deso_regso_key":
@@ -70,14 +108,16 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str) -> dict:
                                 "WHERE geo_level = 'municipality'").df())
             frames = {"fct_area_type": resolved}
             quarantined = unresolved  # record_quarantine keeps every column but the reason as the record
-        logger.info("%s: recognised as %s (%d rows)", path.name, kind, received)
-        result = load_area_batch(run.con, run_id, source_row("scb"), frames, quarantined, [snapshot], received)
-        emit_loaded("scb", run_id, [result], file=path.name, kind=kind)
-        summary = {"source": "scb", "file": path.name, "format": kind, "run_id": run_id,
+        logger.info("%s: recognised as %s (%d rows)", name, kind, received)
+        result = load_area_batch(run.con, run_id, source_row("scb", [snapshot]), frames, quarantined, [snapshot],
+                                 received)
+        if not rebuild:
+            write_file_manifest(archive, "scb", path.name, kind, snapshot, result.load_id)
+        emit_loaded("scb", run_id, [result], file=name, kind=kind)
+        summary = {"source": "scb", "file": name, "format": kind, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": []}
+        run.summary = summary
         if result.rows_quarantined:
             summary["warnings"].append(f"{result.rows_quarantined} rows could not be matched to a RegSO "
                                        "(see meta.quarantine)")
-        if publish:
-            summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

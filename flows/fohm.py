@@ -9,7 +9,7 @@ import uuid
 from prefect import flow
 
 from flows.common import RunIncomplete, writer_slot
-from flows.publish import publish_task, source_run
+from flows.publish import source_run
 from flows.pxweb_tables import ingest_tables, load_indicator_table
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
@@ -30,29 +30,31 @@ def _region_choice(table: dict, municipalities: set[str]):
 
 
 @flow(name="ingest-fohm")
-def ingest_fohm(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
-                offline: bool = False) -> dict:
+def ingest_fohm(full: bool = False, publish: bool = True, run_id: str | None = None,
+                offline: bool = False, allow_deletions: bool = False) -> dict:
     with writer_slot():
-        summary = _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12], offline)
+        summary = _ingest(full, publish, run_id or uuid.uuid4().hex[:12], offline,
+                          allow_deletions)
     if summary["failed"]:
         raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
     return summary
 
 
-def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bool) -> dict:
+def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
+            allow_deletions: bool = False) -> dict:
     settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = HttpClient(SOURCE, archive)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
-    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     codes = set(region(settings).municipality_codes)
     with source_run(SOURCE, run_id, f"ingest-fohm full={full} offline={offline}", publish,
-                    mode="offline" if offline else "full" if full else "incremental") as run:
+                    mode="offline" if offline else "full" if full else "incremental",
+                    allow_deletions=allow_deletions) as run:
+        run.summary = summary
         ingest_tables(run, client, archive, load_catalog(SOURCE)["tables"],
-                      lambda run, ex, table, mode: load_indicator_table(run, ex, table, synthetic, run_id, mode,
+                      lambda run, ex, table, mode: load_indicator_table(run, ex, table, run_id, mode,
                                                                         http.requests_made),
                       lambda table: _region_choice(table, codes), summary, full=full, offline=offline,
                       scope=region(settings).fingerprint)
-        if publish:
-            summary["published"] = publish_task(run.con, settings, run_id)
     return summary

@@ -17,8 +17,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from flows.common import RunIncomplete, load_task, validate_task, writer_slot
-from flows.publish import emit_loaded, publish_task, source_run
+from flows.common import RunIncomplete, deletion_guard, load_task, validate_task, writer_slot
+from flows.publish import emit_loaded, source_run
 from sources.http import HttpClient, UpstreamError
 from sources.kolada import KoladaClient, Page, chunks
 from sources.snapshots import Snapshot, SnapshotArchive
@@ -225,7 +225,8 @@ def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, 
     return municipalities, indicators, tk.conform_values(values, units), warnings
 
 
-def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthetic: bool, mode: str) -> tuple:
+def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, mode: str,
+                allow_deletions: bool = False) -> tuple:
     # quote(): Prefect would otherwise walk every nested dict of the raw pages looking for futures (5 M objects at
     # national scale: ~75 % of the build's wall time, measured with cProfile).
     municipalities, indicators, values, warnings = conform(con, quote(ex))
@@ -247,15 +248,19 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, synthet
         if ex.plan.years is not None:  # else every year is in scope: the whole history was asked for
             scope["period"] = [str(y) for y in ex.plan.years]
     complete = not ex.failed_chunks
+    # ad-hoc ids are a batch of their own (never the baseline of the catalogue's full refresh)
+    dataset = None if ex.plan.scope_fingerprint else "adhoc:" + ",".join(ex.plan.kpi_ids)
+    same_scope = ex.plan.scope_fingerprint == source_state(con, SOURCE).scope_fingerprint
     batch = IndicatorBatch(
-        source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, synthetic), indicators=indicators,
+        source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, ex.snapshots), indicators=indicators,
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
                               "snapshot_id"]],
         deletions=deletions, quarantined=outcome.quarantined, municipalities=municipalities,
         full_refresh_scope=scope, snapshots=ex.snapshots, rows_received=len(values),
         requests_made=ex.requests_made,
         new_cursor=ex.extracted_on if ex.plan.scope_fingerprint and complete else None,
-        scope_fingerprint=ex.plan.scope_fingerprint if complete else None, partial=not complete)
+        scope_fingerprint=ex.plan.scope_fingerprint if complete else None, partial=not complete, dataset=dataset,
+        deletion_guard=deletion_guard(con, SOURCE, dataset, allow_deletions, same_scope))
     return batch, warnings, outcome
 
 
@@ -263,24 +268,26 @@ SOURCE_SUITE = "indicator_values"
 
 
 @flow(name="ingest-kolada", log_prints=True)
-def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bool = False, synthetic: bool = False,
-                  publish: bool = True, run_id: str | None = None) -> dict:
+def ingest_kolada(kpis: list[str] | None = None, full: bool = False, offline: bool = False, publish: bool = True,
+                  run_id: str | None = None, allow_deletions: bool = False) -> dict:
     """Ingest Kolada into the work DB and (by default) publish the analyst DB. Returns a summary dict; ends with
     RunIncomplete (after loading and publishing the rest) when a KPI chunk failed."""
     with writer_slot():
-        summary = _ingest(kpis, full, offline, synthetic, publish, run_id)
+        summary = _ingest(kpis, full, offline, publish, run_id, allow_deletions)
     if summary.get("failed"):
         raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
     return summary
 
 
-def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, publish: bool,
-            run_id: str | None) -> dict:
+def _ingest(kpis: list[str] | None, full: bool, offline: bool, publish: bool,
+            run_id: str | None, allow_deletions: bool = False) -> dict:
     logger = get_run_logger()
     run_id = run_id or uuid.uuid4().hex[:12]
-    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     command = f"ingest-kolada full={full} offline={offline} kpis={kpis or ''}"
-    with source_run(SOURCE, run_id, command, publish, mode="offline" if offline else "?") as run:
+    with source_run(SOURCE, run_id, command, publish, mode="offline" if offline else "?",
+                    allow_deletions=allow_deletions) as run:
+        run.summary = summary
         archive = SnapshotArchive(run.settings.raw_dir)
         if offline:
             extracts = extracts_from_archive(archive)
@@ -294,7 +301,8 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
         loaded = []
         for ex in extracts:
             mode = "offline" if offline else ex.plan.mode
-            batch, warnings, outcome = build_batch(run.con, run.settings, ex, run_id, synthetic, mode)
+            batch, warnings, outcome = build_batch(run.con, run.settings, ex, run_id, mode,
+                                                   run.allow_deletions)
             for w in warnings:
                 logger.warning(w)
             result = load_task(run.con, batch)
@@ -313,6 +321,4 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, synthetic: bool, 
                 run.failures.append({"table": f"KPI chunk {','.join(chunk['kpis'])}", "reason": chunk["reason"]})
         summary["failed"] = run.failures
         emit_loaded(SOURCE, run_id, loaded, mode="offline" if offline else extracts[-1].plan.mode)
-        if publish:
-            summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary

@@ -15,16 +15,24 @@ from prefect.cache_policies import NONE
 from flows.common import work_db, writer_slot
 from flows.events import SOURCE_LOADED, WAREHOUSE_PUBLISHED, emit, source_resource, warehouse_resource
 from sydstat.config import Settings, ensure_home_writable, load_settings
-from warehouse.export import export_parquet
+from warehouse.export import swap_export, write_export
 from warehouse.loader import record_failure
-from warehouse.publish import publish
-from warehouse.state import finish_run, start_run
+from warehouse.publish import publish, stage_copy, swap_in
+from warehouse.state import finish_run, mark_interrupted, start_run
 
 
 @task(name="publish", cache_policy=NONE)
 def publish_task(con, settings: Settings, run_id: str | None = None) -> dict:
-    db = publish(con, settings.published_db)
-    manifest = export_parquet(con, settings.parquet_dir, run_id)
+    """The analyst copy and the Parquet export are both written in full first, then swapped in one after the
+    other: a process killed while writing leaves both as they were, never a new database beside old Parquet."""
+    staged = stage_copy(con, settings.published_db)
+    try:
+        folder, manifest = write_export(con, settings.parquet_dir, run_id)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    swap_export(settings.parquet_dir, folder)
+    db = swap_in(staged, settings.published_db)
     result = {"warehouse": str(db), "parquet": str(settings.parquet_dir), "run_id": run_id,
               "rows": {name: t["rows"] for name, t in manifest["tables"].items()}}
     emit(WAREHOUSE_PUBLISHED, warehouse_resource(), result)
@@ -65,10 +73,13 @@ class SourceRun:
     con: object
     mode: str
     failures: list[dict] = field(default_factory=list)  # {table, reason} of the batches that failed in this run
+    allow_deletions: bool = False  # `--allow-deletions`: a full refresh may delete more than the catalogue allows
+    summary: dict | None = None  # the flow's summary: `published` is added to it after the run is recorded
 
 
 @contextmanager
-def source_run(source: str, run_id: str, command: str, publish: bool, mode: str = "full"):
+def source_run(source: str, run_id: str, command: str, publish: bool, mode: str = "full",
+               allow_deletions: bool = False):
     """Open the work DB, record the run in meta.run; on success mark it succeeded; on failure record the reason in
     meta.load_batch / meta.source_state, publish the (unchanged) data with that metadata, and re-raise. The one
     mechanism every source flow uses for this.
@@ -77,12 +88,17 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
     is dropped from the handle, so no frame keeps DuckDB alive after the run."""
     settings = load_settings()
     ensure_home_writable(settings.home)
-    run = SourceRun(source, run_id, settings, work_db(settings), mode)
+    run = SourceRun(source, run_id, settings, work_db(settings), mode, allow_deletions=allow_deletions)
+    mark_interrupted(run.con)  # under the writer lock: a 'running' row now is a run that was killed
     start_run(run.con, run_id, command)
     try:
         yield run
         finish_run(run.con, run_id, "partial" if run.failures else "succeeded",
                    "; ".join(f"{f['table']}: {f['reason']}" for f in run.failures))
+        if publish:  # after the run is recorded as finished, so the published copy says so too
+            published = publish_task(run.con, settings, run_id)
+            if run.summary is not None:
+                run.summary["published"] = published
     except Exception as exc:
         record_failure(run.con, source, run_id, run.mode, f"{type(exc).__name__}: {exc}")
         finish_run(run.con, run_id, "failed", str(exc))
@@ -93,6 +109,15 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
     finally:
         run.con.close()
         run.con = None
+
+
+def write_file_manifest(archive, source: str, name: str, kind: str, snapshot, load_id: int) -> None:
+    """A loaded file's batch manifest (raw/<source>/batches/): what `rebuild_files` replays offline, in order."""
+    from datetime import UTC, datetime
+
+    archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}-file", {
+        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "source": source, "file": name,
+        "kind": kind, "snapshot_id": snapshot.snapshot_id})
 
 
 def emit_loaded(source: str, run_id: str, results: list, **extra) -> bool:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from prefect import get_run_logger
 
-from flows.common import validate_task
+from flows.common import deletion_guard, validate_task
 from flows.publish import SourceRun, emit_loaded
 from sources.pxweb import TIME_VARIABLES, PxWebClient
 from sources.snapshots import Snapshot, SnapshotArchive
@@ -165,7 +165,7 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
     emit_loaded(run.source, run.run_id, loaded)
 
 
-def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, synthetic: bool, run_id: str,
+def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, run_id: str,
                          mode: str, requests_made: int) -> BatchResult:
     source = run.source
     indicators = tpi.indicators_frame(table, source)
@@ -176,11 +176,12 @@ def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, syntheti
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
     batch = IndicatorBatch(
-        source=source, mode=mode, run_id=run_id, source_row=source_row(source, synthetic), indicators=indicators,
+        source=source, mode=mode, run_id=run_id, source_row=source_row(source, ex.snapshots), indicators=indicators,
         values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
                               "snapshot_id", *[c for c in SURVEY_COLUMNS if c in values]]],
         quarantined=outcome.quarantined, snapshots=ex.snapshots, rows_received=len(values),
         requests_made=requests_made, dataset=ex.table_ref,
         full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),
-                            "municipality_code": ex.regions})
+                            "municipality_code": ex.regions},
+        deletion_guard=deletion_guard(run.con, source, ex.table_ref, run.allow_deletions))
     return load_indicator_batch(run.con, batch)

@@ -14,12 +14,12 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from flows.common import validate_task, writer_slot
-from flows.publish import emit_loaded, publish_task, source_run
+from flows.publish import emit_loaded, source_run, write_file_manifest
 from sources.registers import read_register_file
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
 from sydstat.config import Settings, load_settings
-from sydstat.inbox import move_processed, resolve_inbox_file
+from sydstat.inbox import move_processed, resolve_inbox_file, safe_name
 from sydstat.region import region_municipalities
 from transforms import registers as tr
 from warehouse.project_loader import RegisterBatch, load_register_batch
@@ -50,7 +50,7 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
     archive = SnapshotArchive(settings.raw_dir)
     body = path.read_bytes()
     snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
-                             private=True)
+                             private=True, synthetic=synthetic)
     file = read_register_file(path)
     conformed = tr.conform(file, municipality_lookup(con), synthetic_default=synthetic)
     projects = conformed.projects
@@ -89,30 +89,36 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
 
 
 @flow(name="ingest-register-file")
-def ingest_register_file(path: str, synthetic: bool = False, publish: bool = True, run_id: str | None = None) -> dict:
-    """Ingest one register file from anywhere on disk (the CLI's `sydstat ingest FILE`)."""
+def ingest_register_file(path: str, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
+                         rebuild: bool = False) -> dict:
+    """Ingest one register file from anywhere on disk (the CLI's `sydstat ingest FILE`). `synthetic`: a demo sample
+    file (recorded in the raw archive's provenance). `rebuild`: the file comes from the raw archive (offline
+    rebuild): no new file manifest."""
     with writer_slot():
-        return _ingest(Path(path), synthetic, publish, run_id or uuid.uuid4().hex[:12])
+        return _ingest(Path(path), synthetic, publish, run_id or uuid.uuid4().hex[:12], rebuild)
 
 
-def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str) -> dict:
+def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bool = False) -> dict:
+    name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
-    with source_run(SOURCE, run_id, f"ingest-register-file {path.name}", publish, mode="file") as run:
+    with source_run(SOURCE, run_id, f"ingest-register-file {name}", publish, mode="file") as run:
         batch, file = build_register_batch(run.con, run.settings, path, run_id, synthetic)
-        logger.info("%s: recognised as %s (%d records, %s)", path.name, file.format, len(file.records), file.encoding)
+        logger.info("%s: recognised as %s (%d records, %s)", name, file.format, len(file.records), file.encoding)
         result = load_register_batch(run.con, batch)
-        emit_loaded(SOURCE, run_id, [result], file=path.name, format=file.format)
-        summary = {"source": SOURCE, "file": path.name, "format": file.format, "run_id": run_id,
+        if not rebuild:
+            write_file_manifest(SnapshotArchive(run.settings.raw_dir), SOURCE, path.name, "register",
+                                batch.snapshots[0], result.load_id)
+        emit_loaded(SOURCE, run_id, [result], file=name, format=file.format)
+        summary = {"source": SOURCE, "file": name, "format": file.format, "run_id": run_id,
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
+        run.summary = summary
         if batch.unplaced is not None and len(batch.unplaced):  # loaded, but linked to no municipality: say so
             reasons = [f"{len(rows)} × {why}" + (f" ({', '.join(map(repr, rows.town.dropna().unique()[:3]))})"
                                                  if rows.town.notna().any() else "")
                        for why, rows in batch.unplaced.groupby("reason")]
             summary["warnings"].append(f"{len(batch.unplaced)} of {len(batch.projects)} projects have no place "
                                        f"(loaded without a municipality): " + "; ".join(reasons))
-        if publish:
-            summary["published"] = publish_task(run.con, run.settings, run_id)
     return summary
 
 
@@ -128,8 +134,8 @@ def register_ingest(path: str) -> dict:
         summary = ingest_file(str(file), publish=False)
     except Exception as exc:
         moved = move_processed(settings.inbox_dir, file, ok=False, reason=f"{type(exc).__name__}: {exc}")
-        logger.error("%s → %s: %s", file.name, moved.parent.name, exc)
+        logger.error("%s → %s: %s", safe_name(file.name), moved.parent.name, exc)
         raise
     moved = move_processed(settings.inbox_dir, file, ok=True)
-    logger.info("%s loaded as %s → %s", file.name, summary["format"], moved)
+    logger.info("%s loaded as %s → %s", safe_name(file.name), summary["format"], moved)
     return summary

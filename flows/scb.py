@@ -16,7 +16,7 @@ from functools import partial
 from prefect import flow, get_run_logger
 
 from flows.common import RunIncomplete, validate_task, writer_slot
-from flows.publish import SourceRun, publish_task, source_run
+from flows.publish import SourceRun, source_run
 from flows.pxweb_tables import TableExtract, ingest_tables, load_indicator_table
 from sources.http import HttpClient
 from sources.pxweb import PxWebClient
@@ -43,40 +43,42 @@ def _region_choice(table: dict):
 
 
 @flow(name="ingest-scb")
-def ingest_scb(full: bool = False, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
-               offline: bool = False) -> dict:
+def ingest_scb(full: bool = False, publish: bool = True, run_id: str | None = None,
+               offline: bool = False, allow_deletions: bool = False) -> dict:
     with writer_slot():
-        summary = _ingest(full, synthetic, publish, run_id or uuid.uuid4().hex[:12], offline)
+        summary = _ingest(full, publish, run_id or uuid.uuid4().hex[:12], offline,
+                          allow_deletions)
     if summary["failed"]:
         raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
     return summary
 
 
-def _ingest(full: bool, synthetic: bool, publish: bool, run_id: str, offline: bool) -> dict:
+def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
+            allow_deletions: bool = False) -> dict:
     settings: Settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = HttpClient(SOURCE, archive)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
     catalog = load_catalog(SOURCE)
-    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": [], "synthetic": synthetic}
+    summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     loaders = {"fct_indicator_value": lambda run, ex, table, mode: load_indicator_table(
-                   run, ex, table, synthetic, run_id, mode, http.requests_made),
-               "fct_population": partial(_load_population_table, synthetic=synthetic, run_id=run_id),
-               "fct_area_type": partial(_load_area_type_table, synthetic=synthetic, run_id=run_id),
-               "fct_area_population": partial(_load_area_table, synthetic=synthetic, run_id=run_id,
+                   run, ex, table, run_id, mode, http.requests_made),
+               "fct_population": partial(_load_population_table, run_id=run_id),
+               "fct_area_type": partial(_load_area_type_table, run_id=run_id),
+               "fct_area_population": partial(_load_area_table, run_id=run_id,
                                               ckm=catalog["load"].get("ckm"))}
     with source_run(SOURCE, run_id, f"ingest-scb full={full} offline={offline}", publish,
-                    mode="offline" if offline else "full" if full else "incremental") as run:
+                    mode="offline" if offline else "full" if full else "incremental",
+                    allow_deletions=allow_deletions) as run:
+        run.summary = summary
         ingest_tables(run, client, archive, catalog["tables"],
                       lambda run, ex, table, mode: loaders[table["target"]](run, ex, table, mode),
                       _region_choice, summary, full=full, offline=offline, first_year=catalog["load"]["first_year"],
                       scope=region(settings).fingerprint)
-        if publish:
-            summary["published"] = publish_task(run.con, settings, run_id)
     return summary
 
 
-def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool, run_id: str,
+def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, run_id: str,
                      ckm: dict | None) -> BatchResult:
     """Persons per DeSO and population group → fct_area_population, new DeSO → dim_area, and the segregation indices
     they give (for tables with a `segregation` spec). Cells of areas not in use that year (the other grid's codes,
@@ -100,12 +102,12 @@ def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, s
     if "segregation" in table:
         frames["segregation_indices"] = ts.segregation(population, table["segregation"],
                                                        {k: v for k, v in known.items() if v})
-    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic), frames,
+    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots), frames,
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
                            len(population), mode=mode, quarantine_table="fct_area_population", dataset=ex.table_ref)
 
 
-def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool,
+def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: str,
                            run_id: str) -> BatchResult:
     """Persons by municipality, age and sex → fct_population, after the sum-of-parts check: a total that misses its
     parts by more than the table's tolerance fails the batch (the classic table must add up exactly)."""
@@ -120,13 +122,13 @@ def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: 
         "max_year": datetime.now(UTC).year}, run.settings)
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
-    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
+    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots),
                            {"fct_population": outcome.valid.assign(source=SOURCE)},
                            outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
                            len(population), mode=mode, quarantine_table="fct_population", dataset=ex.table_ref)
 
 
-def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, synthetic: bool,
+def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: str,
                           run_id: str) -> BatchResult:
     """RegSO områdestyp through PxWeb — the online route of the area-type file `sydstat ingest` reads. RegSO 2020
     until 2023, RegSO 2025 from 2024, each on its own codes; RegSO missing from dim_area are added (named by the
@@ -134,7 +136,7 @@ def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: s
     cells, _off_grid = ts.drop_off_grid(ex.cells)
     types, regso, rejected = ts.area_types(cells, table)
     known = {r[0] for r in run.con.execute("SELECT area_code FROM dim_area WHERE area_level = 'RegSO'").fetchall()}
-    return load_area_batch(run.con, run_id, source_row(SOURCE, synthetic),
+    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots),
                            {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
                            rejected if len(rejected) else None, ex.snapshots, len(types) + len(rejected),
                            mode=mode, quarantine_table="fct_area_type", dataset=ex.table_ref)

@@ -23,6 +23,9 @@ from sources.snapshots import Snapshot, SnapshotArchive
 log = logging.getLogger("sydstat.http")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Sent by sydstat's own replay servers (the demo): the body is invented. No real upstream sends it; its value is kept
+# in the snapshot's provenance, so whether data is synthetic follows the data, not the command that loaded it.
+SYNTHETIC_HEADER = "X-Sydstat-Synthetic"
 
 
 class UpstreamError(RuntimeError):
@@ -190,7 +193,8 @@ class HttpClient:
                         snap = None
                         if self.archive is not None:
                             snap = self.archive.write(self.source, resp.url, params, body, resp.status_code,
-                                                      _content_type(resp))
+                                                      _content_type(resp),
+                                                      synthetic=resp.headers.get(SYNTHETIC_HEADER) == "1")
                             self.snapshots.append(snap)
                         return payload, snap
             if attempt < self.max_attempts:

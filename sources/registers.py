@@ -14,6 +14,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# Limits on a file a user hands us. The real registers are small (ESF+ 2021-2027: ~2 000 projects; Kohesio's Swedish
+# export ~20 000 rows): these are two orders of magnitude above that, and keep one hostile file from taking the
+# machine (a valid 1 GB CSV would need ~9 GB as Python records; a zip bomb far more).
+MAX_FILE_BYTES = 64_000_000
+MAX_XLSX_INFLATED_BYTES = 256_000_000
+MAX_RECORDS = 250_000
+ZIP_MAGIC = b"PK\x03\x04"
+
 
 class UnreadableFile(ValueError):
     """The file cannot be read as any register export; the message says why."""
@@ -105,20 +113,46 @@ def _records_from_csv(text: str) -> list[dict]:
 
 
 def _records_from_xlsx(data: bytes) -> list[dict]:
-    if not data.startswith(b"PK\x03\x04"):
+    """The first sheet, streamed (openpyxl read-only), after the zip has been checked not to be a bomb: a 1 MB
+    workbook that inflates to gigabytes is refused before a byte of it is inflated."""
+    if not data.startswith(ZIP_MAGIC):
         kind = "an HTML page" if b"<html" in data[:2000].lower() else "not a zip container"
         raise UnreadableFile(f"not a real .xlsx file ({kind}); save it again as Excel or CSV")
-    import pandas as pd
+    import zipfile
+
+    from openpyxl import load_workbook
 
     try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for broken workbooks
-        raise UnreadableFile(f"broken .xlsx: {exc}") from exc
-    frame = frame.dropna(how="all")
-    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(i.file_size for i in archive.infolist())
+        if inflated > MAX_XLSX_INFLATED_BYTES:
+            raise UnreadableFile(f"the .xlsx inflates to {inflated / 1e6:.0f} MB (more than "
+                                 f"{MAX_XLSX_INFLATED_BYTES / 1e6:.0f} MB): refused as a possible zip bomb; "
+                                 f"export it as CSV")
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [None if h is None else str(h).strip() for h in next(rows, ())]
+        records = []
+        for row in rows:
+            if all(v is None or str(v).strip() == "" for v in row):
+                continue
+            if len(records) >= MAX_RECORDS:
+                raise UnreadableFile(f"more than {MAX_RECORDS} records: refused (a register export is far "
+                                     f"smaller; split the file)")
+            records.append({h: (None if v is None else str(v)) for h, v in zip(header, row, strict=False)
+                            if h})
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # zipfile/openpyxl raise many kinds for broken workbooks
+        raise UnreadableFile(f"broken .xlsx: {type(exc).__name__}: {exc}") from exc
+    return records
 
 
 def read_register_file(path: Path) -> RegisterFile:
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{size / 1e6:.0f} MB is more than a register export can be "
+                             f"({MAX_FILE_BYTES / 1e6:.0f} MB): refused before reading")
     data = Path(path).read_bytes()
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -131,5 +165,7 @@ def read_register_file(path: Path) -> RegisterFile:
         records = _records_from_json(text) if suffix == ".json" or looks_json else _records_from_csv(text)
     if not records:
         raise UnreadableFile("the file has a header but no records")
+    if len(records) > MAX_RECORDS:
+        raise UnreadableFile(f"{len(records)} records is more than {MAX_RECORDS}: refused (split the file)")
     columns = list(dict.fromkeys(k for r in records for k in r if k is not None))
     return RegisterFile(detect_format(columns), records, encoding, columns)

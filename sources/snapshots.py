@@ -31,6 +31,7 @@ class Snapshot:
     status: int = 200
     content_type: str = ""
     n_bytes: int = 0
+    synthetic: bool = False  # the body is invented demo data (the replay said so, or a demo sample file)
 
 
 def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:
@@ -52,13 +53,13 @@ class SnapshotArchive:
         return self.raw_dir / source / "objects" / snapshot_id[:2] / f"{snapshot_id}{suffix}"
 
     def write(self, source: str, url: str, params: dict | None, body: bytes, status: int = 200,
-              content_type: str = "", private: bool = False) -> Snapshot:
+              content_type: str = "", private: bool = False, synthetic: bool = False) -> Snapshot:
         """Archive `body`. `private`: readable by the owner only (register files may hold personal data that the
         readers drop before loading; the original is kept for reproducibility, not for analysts)."""
         snapshot_id = hashlib.sha256(body).hexdigest()
         snap = Snapshot(snapshot_id=snapshot_id, source=source, url=url, params=dict(params or {}),
                         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), status=status,
-                        content_type=content_type, n_bytes=len(body))
+                        content_type=content_type, n_bytes=len(body), synthetic=synthetic)
         body_path = self._object_path(source, snapshot_id, ".gz")
         if not body_path.exists():
             _atomic_write(body_path, gzip.compress(body, compresslevel=6, mtime=0), private=private)

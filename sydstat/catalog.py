@@ -34,8 +34,10 @@ def configured_sources() -> list[str]:
     return sorted(p.stem for p in catalog_dir().glob("*.yaml"))
 
 
-def source_row(source: str, synthetic: bool = False) -> dict:
-    """The dim_source row for a source; the demo marks its data as synthetic."""
+def source_row(source: str, snapshots=()) -> dict:
+    """The dim_source row for a source. Synthetic when a snapshot the batch loads is (the demo's replay said so in
+    its answers, recorded in the raw archive's provenance): never because of a command's flag."""
+    synthetic = any(getattr(s, "synthetic", False) for s in snapshots)
     meta = load_catalog(source)["source"]
     title = meta["title"] + (" — SYNTETISKA DEMODATA (offline sample)" if synthetic else "")
     return {"source": meta["name"], "title": title, "url": meta.get("url"), "licence": meta.get("licence"),

@@ -70,7 +70,7 @@ def _print_summary(summary: dict) -> None:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
-def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     _setup_logging(args.verbose)
     kpis = [k.strip() for k in args.kpi.split(",") if k.strip()] if args.kpi else None
     if kpis and args.source not in (None, "kolada"):
@@ -82,14 +82,16 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
         return _fail(f"unknown source {args.source!r}; known: {', '.join(SOURCE_FLOWS)}", 2)
     if args.offline and kpis:
         return _fail("--offline rebuilds what was archived; it takes no --kpi", 2)
+    allow = getattr(args, "allow_deletions", False)
     try:
         if args.source == "kolada" or kpis:
             _print_summary(SOURCE_FLOWS["kolada"](kpis=kpis, full=args.full, offline=args.offline,
-                                                  synthetic=synthetic))
+                                                  allow_deletions=allow))
         elif args.source:
-            _print_summary(SOURCE_FLOWS[args.source](full=args.full, synthetic=synthetic, offline=args.offline))
+            _print_summary(SOURCE_FLOWS[args.source](full=args.full, offline=args.offline,
+                                                     allow_deletions=allow))
         else:
-            result = nightly(full=args.full, synthetic=synthetic, offline=args.offline)
+            result = nightly(full=args.full, offline=args.offline, allow_deletions=allow)
             for summary in result["sources"].values():
                 _print_summary(summary)
     except RunIncomplete as exc:  # what loaded was published; the last lines name every failed table and why
@@ -101,8 +103,16 @@ def cmd_run(args: argparse.Namespace, synthetic: bool = False) -> int:
             print(f"  failed: {line}", file=sys.stderr)
         return 1
     except Exception as exc:  # one line for the user; details are in the log above and in meta.load_batch
-        return _fail(f"{type(exc).__name__}: {exc}")
+        return _fail(_one_line(exc))
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error for the terminal; a full disk is said so whatever layer it surfaced in."""
+    text = f"{type(exc).__name__}: {exc}"
+    if "No space left on device" in text or getattr(exc, "errno", None) == 28:
+        return f"disk full — nothing of this batch was loaded; free space under $SYDSTAT_HOME and run again ({text})"
+    return text
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -125,7 +135,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.offline, args.kpi, args.full = False, None, True
         for source in ("kolada", "scb", "fohm"):
             args.source = source
-            code = cmd_run(args, synthetic=True)
+            code = cmd_run(args)
             if code:
                 return code
         print(f"({len(server.requests)} requests in all, {time.monotonic() - started:.1f}s)")
@@ -256,9 +266,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     """Ingest a register file (ESF+ export, Tillväxtverket JSON, Kohesio CSV) and publish."""
+    from sydstat.inbox import safe_name
+
     path = Path(args.file)
     if not path.is_file():
-        return _fail(f"no such file: {path}", 2)
+        return _fail(f"no such file: {safe_name(str(path), 300)}", 2)
     _setup_logging(args.verbose)
     from flows.files import ingest_file
     from sources.registers import UnreadableFile
@@ -266,10 +278,10 @@ def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     try:
         summary = ingest_file(str(path.resolve()), synthetic=synthetic)
     except UnreadableFile as exc:
-        return _fail(f"cannot read {path.name}: {exc}")
+        return _fail(f"cannot read {safe_name(path.name)}: {exc}")
     except Exception as exc:
         return _fail(f"{type(exc).__name__}: {exc}")
-    print(f"{path.name}: recognised as {summary['format']}")
+    print(f"{safe_name(path.name)}: recognised as {summary['format']}")
     _print_summary(summary)
     return 0
 
@@ -379,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "or the one --source names")
     run.add_argument("--full", action="store_true", help="full refresh instead of changes since the last run")
     run.add_argument("--kpi", help="ad-hoc comma-separated Kolada KPI ids to pull (e.g. N00945,N01951)")
+    run.add_argument("--allow-deletions", action="store_true",
+                     help="let a full refresh delete more than the catalogue's load.max_delete_share of its scope "
+                          "(or load with far fewer rows than the last one): for a source that really shrank")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser(

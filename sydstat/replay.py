@@ -17,6 +17,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
+from sources.http import SYNTHETIC_HEADER
 from sydstat import sample
 from sydstat.replay_pxweb import FohmDataset, PxDataset
 from sydstat.replay_pxweb import route as pxweb_route
@@ -221,6 +222,7 @@ def _handler_for(server: ReplayServer):
             self.send_response(status)
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(declared_length or len(raw)))
+            self.send_header(SYNTHETIC_HEADER, "1")  # everything served here is invented: the archive records it
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()

@@ -62,3 +62,52 @@ def test_kill_9_then_rerun_is_consistent(tmp_path, replay, kill_when):
     keys = [r[:4] for r in after]
     assert len(keys) == len(set(keys)) == len(published_before)  # no duplicates, nothing lost
     assert ("N03920", "1280", "2020", "T", 99.0) in after
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:  # the killed run is on record as interrupted, none is 'running' forever, and the last one finished
+        statuses = [r[0] for r in con.execute("SELECT status FROM meta.run ORDER BY started_at").fetchall()]
+    finally:
+        con.close()
+    assert statuses[-2:] == ["interrupted", "succeeded"] and "running" not in statuses
+
+
+def test_a_second_writer_is_refused_before_touching_anything(home, replay, capsys):
+    """Two `sydstat run` at once: the second refuses at once, naming who holds the lock; nothing is created."""
+    import fcntl
+
+    from sydstat.cli import main
+    from sydstat.config import load_settings
+
+    settings = load_settings()
+    settings.work_db.parent.mkdir(parents=True)
+    lock = settings.work_db.with_name(".writer.lock")
+    with open(lock, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 4242 since 2026-12-04 02:00:00")
+        held.flush()
+        started = time.monotonic()
+        assert main(["run", "--source", "kolada"]) == 1
+        assert time.monotonic() - started < 30
+    err = capsys.readouterr().err
+    assert "WriterBusy" in err and "pid 4242" in err and "nothing was touched" in err
+    assert not settings.work_db.exists() and not settings.published_db.exists()
+    assert replay.data_requests() == 0
+
+
+def test_leftovers_of_a_killed_publish_are_cleaned_up(home, replay):
+    """A temp copy of a dead process and an export folder without a manifest (killed midway) are removed by the
+    next publish; the export kept as the fallback is always a complete one."""
+    from sydstat.cli import main
+    from sydstat.config import load_settings
+
+    settings = load_settings()
+    assert main(["run", "--source", "kolada"]) == 0
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = settings.published_db.with_name(f".{settings.published_db.name}.{dead.pid}.tmp")
+    stale.write_bytes(b"\0" * 1024)
+    versions = settings.parquet_dir.parent / f".{settings.parquet_dir.name}-versions"
+    unfinished = versions / "20260101T000000000000"
+    (unfinished / "fct_indicator_value").mkdir(parents=True)
+    assert main(["run", "--source", "kolada", "--full"]) == 0
+    assert not stale.exists() and not unfinished.exists()
+    assert all((v / "_manifest.json").is_file() for v in versions.iterdir())

@@ -79,7 +79,8 @@ _TAG = re.compile(r"<[^>]+>")
 def scrub(text: str | None) -> str | None:
     """The one scrubber of register text (every text field, ids included, before anything is stored or logged):
     HTML entities decoded *then* tags stripped (so '&lt;script&gt;' never becomes a live tag), e-mail addresses,
-    phone numbers and personnummer removed."""
+    phone numbers and personnummer removed, and a leading = + - @ neutralised with an apostrophe (OWASP's rule for
+    CSV injection: a name like '=HYPERLINK(…)' must not become a live formula in a spreadsheet opening the export)."""
     if text is None or (isinstance(text, float) and text != text):
         return None
     text = _TAG.sub(" ", html.unescape(_TAG.sub(" ", str(text))))
@@ -87,6 +88,8 @@ def scrub(text: str | None) -> str | None:
     text = _PERSONNUMMER.sub("[personnummer borttaget]", text)
     text = _PHONE.sub("[telefonnummer borttaget]", text)
     text = re.sub(r"\s+", " ", text).strip()
+    if text[:1] in ("=", "+", "-", "@"):
+        text = "'" + text
     return text or None
 
 

@@ -50,6 +50,14 @@ def exported_objects(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, boo
 
 def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None = None) -> dict:
     """Write the export into a new version folder and point `target` (a symlink) at it. Returns the manifest."""
+    folder, manifest = write_export(con, target, run_id)
+    swap_export(target, folder)
+    return manifest
+
+
+def write_export(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None = None) -> tuple[Path, dict]:
+    """A complete export in a new version folder (its `_manifest.json` written last: a folder without one is a
+    killed export, removed by the next one). `swap_export` makes it the current one."""
     target = Path(target)
     if target.exists() and not target.is_symlink():
         if not _only_ours(target):
@@ -57,6 +65,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
                                   f"(choose another --to, or move them)")
         shutil.rmtree(target)  # an old-style real folder from us: replaced by the versioned layout
     versions = target.parent / f".{target.name}-versions"
+    _remove_unfinished(versions, target)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     folder = versions / stamp
     folder.mkdir(parents=True)
@@ -87,14 +96,31 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    return folder, manifest
+
+
+def swap_export(target: Path, folder: Path) -> None:
+    target, versions = Path(target), Path(folder).parent
     link_tmp = target.with_name(f".{target.name}.{os.getpid()}.link")
     link_tmp.unlink(missing_ok=True)
     link_tmp.symlink_to(folder.relative_to(target.parent))
     os.replace(link_tmp, target)
-    ours = sorted(p for p in versions.iterdir() if p.is_dir() and re.fullmatch(r"\d{8}T\d{12}", p.name))
-    for old in ours[:-KEEP_VERSIONS]:  # only our own version folders, never anything else found there
+    for old in _versions(versions)[:-KEEP_VERSIONS]:  # only our own version folders, never anything else
         shutil.rmtree(old, ignore_errors=True)
-    return manifest
+
+
+def _versions(versions: Path) -> list[Path]:
+    return sorted(p for p in versions.iterdir() if p.is_dir() and re.fullmatch(r"\d{8}T\d{12}", p.name))
+
+
+def _remove_unfinished(versions: Path, target: Path) -> None:
+    """Version folders of ours without a manifest (an export killed midway), unless the link points there."""
+    if not versions.is_dir():
+        return
+    current = target.resolve() if target.is_symlink() else None
+    for folder in _versions(versions):
+        if not (folder / "_manifest.json").exists() and folder.resolve() != current:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _only_ours(folder: Path) -> bool:

@@ -92,19 +92,64 @@ def delete_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pd.DataFrame, 
         return int(run_sql(con, f"DELETE FROM {t} t USING _deleted d WHERE {on}")[0][0])
 
 
+def _scope_filter(scope: dict[str, list]) -> tuple[str, dict[str, pd.DataFrame]]:
+    """`scope` (column → allowed values) as a WHERE clause over `t` and the value frames it reads."""
+    frames = {f"_scope_{n}": pd.DataFrame({"v": pd.Series(list(values), dtype="object")})
+              for n, values in enumerate(scope.values())}
+    where = " AND ".join(f"t.{ident(column)} IN (SELECT v FROM _scope_{n})" for n, column in enumerate(scope))
+    return where, frames
+
+
+def count_in_scope(con: duckdb.DuckDBPyConnection, table: str, scope: dict[str, list]) -> int:
+    where, frames = _scope_filter(scope)
+    with registered(con, **frames):
+        return int(run_sql(con, f"SELECT count(*) FROM {ident(table)} t WHERE {where}")[0][0])
+
+
 def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present: pd.DataFrame, key: list[str],
                             scope: dict[str, list]) -> int:
     """Full refresh: delete rows inside `scope` (column → allowed values) whose key is not in `present`."""
     if not scope:
         raise ValueError("a full-refresh deletion needs a scope; refusing to delete a whole table")
     t = ident(table)
-    frames = {f"_scope_{n}": pd.DataFrame({"v": pd.Series(list(values), dtype="object")})
-              for n, values in enumerate(scope.values())}
-    where = " AND ".join(f"t.{ident(column)} IN (SELECT v FROM _scope_{n})" for n, column in enumerate(scope))
+    where, frames = _scope_filter(scope)
     on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
     sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
     with registered(con, _present=present[key].drop_duplicates(), **frames):
         return int(run_sql(con, sql)[0][0])
+
+
+class MassDeletionRefused(RuntimeError):
+    """A full refresh would delete more than the catalogue allows, or received far fewer rows than the last one in
+    the same scope — what an upstream outage answering 200 with nothing looks like. Nothing was loaded; `sydstat run
+    --allow-deletions` (or a catalogue change) lets it through."""
+
+
+@dataclass
+class DeletionGuard:
+    """The limits a full refresh must stay within (catalogue `load.max_delete_share` / `load.min_received_share`).
+    `baseline_rows`: rows received by the last full refresh of the same scope, when there is one."""
+
+    max_delete_share: float = 0.05
+    min_received_share: float = 0.5
+    baseline_rows: int | None = None
+    allowed: bool = False  # --allow-deletions
+
+    def check_received(self, received: int, what: str) -> None:
+        if self.allowed or not self.baseline_rows or received >= self.min_received_share * self.baseline_rows:
+            return
+        raise MassDeletionRefused(
+            f"{what}: received {received} rows, the last full refresh of the same scope received "
+            f"{self.baseline_rows} (under {self.min_received_share:.0%} of it) — nothing loaded; if the source "
+            f"really shrank, run again with --allow-deletions")
+
+    def check_deleted(self, deleted: int, in_scope: int, what: str) -> None:
+        if self.allowed or not deleted or deleted <= self.max_delete_share * in_scope:
+            return
+        raise MassDeletionRefused(
+            f"{what}: would delete {deleted} of the {in_scope} rows in its scope ({deleted / in_scope:.1%}, more "
+            f"than the {self.max_delete_share:.0%} allowed) — nothing loaded; if the source really removed them, "
+            f"run again with --allow-deletions")
 
 
 @dataclass
@@ -128,6 +173,7 @@ class IndicatorBatch:
     scope_fingerprint: str | None = None
     dataset: str | None = None  # the PxWeb table of a per-table batch
     partial: bool = False  # some of the source's chunks failed: not a complete full refresh, whatever the mode
+    deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
 
 
 @dataclass
@@ -190,12 +236,19 @@ def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, ru
                  result.rows_quarantined, result.requests_made, result.snapshot_ids, result.load_id])
         con.commit()
     except BaseException:
-        con.rollback()
+        try:
+            con.rollback()
+        except duckdb.Error:  # e.g. the disk filled and DuckDB already aborted: the first error is the one to see
+            pass
         raise
 
 
 def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
-    """Apply an indicator batch atomically (see `batch_transaction`)."""
+    """Apply an indicator batch atomically (see `batch_transaction`). A full refresh outside its `deletion_guard`
+    is refused (MassDeletionRefused) and rolled back: nothing of it is loaded."""
+    what = f"{batch.source} {batch.dataset or 'batch'}"
+    if batch.full_refresh_scope and not batch.partial:
+        batch.deletion_guard.check_received(batch.rows_received, what)
     with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received,
                            batch.dataset) as result:
         load_id = result.load_id
@@ -213,8 +266,10 @@ def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) 
         result.rows_deleted = delete_keys(con, "fct_indicator_value", batch.deletions, FACT_KEY)
         if batch.full_refresh_scope:
             keep = pd.concat([facts[FACT_KEY], batch.quarantined.reindex(columns=FACT_KEY)], ignore_index=True)
+            in_scope = count_in_scope(con, "fct_indicator_value", batch.full_refresh_scope)
             result.rows_deleted += delete_missing_in_scope(con, "fct_indicator_value", keep.dropna(), FACT_KEY,
                                                            batch.full_refresh_scope)
+            batch.deletion_guard.check_deleted(result.rows_deleted, in_scope, what)
         result.rows_quarantined = record_quarantine(con, load_id, batch.source, "fct_indicator_value",
                                                     batch.quarantined)
         record_snapshots(con, load_id, batch.snapshots)
@@ -248,10 +303,11 @@ def record_snapshots(con, load_id: int, snapshots: list[Snapshot]) -> None:
     frame = pd.DataFrame([{
         "snapshot_id": s.snapshot_id, "load_id": load_id, "source": s.source, "url": s.url,
         "params": json.dumps(s.params), "fetched_at": s.fetched_at or None, "http_status": s.status,
-        "content_type": s.content_type, "n_bytes": s.n_bytes} for s in snapshots])
+        "content_type": s.content_type, "n_bytes": s.n_bytes, "is_synthetic": bool(s.synthetic)} for s in snapshots])
     with registered(con, _snapshots=frame):
-        run_sql(con, "INSERT INTO meta.raw_snapshot SELECT snapshot_id, load_id, source, url, params::JSON, "
-                     "fetched_at::TIMESTAMP, http_status, content_type, n_bytes FROM _snapshots")
+        run_sql(con, "INSERT INTO meta.raw_snapshot BY NAME SELECT snapshot_id, load_id, source, url, "
+                     "params::JSON AS params, fetched_at::TIMESTAMP AS fetched_at, http_status, content_type, n_bytes, "
+                     "is_synthetic FROM _snapshots")
 
 
 def record_success(con, source: str, load_id: int, full: bool, new_cursor: date | None = None,

@@ -16,8 +16,37 @@ from warehouse.db import refresh_views, run_sql
 
 
 def publish(con: duckdb.DuckDBPyConnection, published_path: Path) -> Path:
+    """Stage and swap in one go (the Parquet export is not involved)."""
+    return swap_in(stage_copy(con, published_path), published_path)
+
+
+def remove_stale_temp_files(published_path: Path) -> list[Path]:
+    """Temp copies a killed process left behind (`.warehouse.duckdb.<pid>.tmp` of a pid no longer alive): on a
+    nearly full disk they would eat the last space."""
+    removed = []
+    for tmp in Path(published_path).parent.glob(f".{Path(published_path).name}.*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stage_copy(con: duckdb.DuckDBPyConnection, published_path: Path) -> Path:
+    """The analyst copy, complete, in a temp file beside the published one; `swap_in` makes it the published one."""
     published_path = Path(published_path)
     published_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(published_path)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     refresh_views(con)
@@ -26,7 +55,14 @@ def publish(con: duckdb.DuckDBPyConnection, published_path: Path) -> Path:
     run_sql(con, "ATTACH ? AS _publish", [str(tmp)])
     try:
         run_sql(con, f'COPY FROM DATABASE "{work_catalog}" TO _publish')
-    finally:
+    except BaseException:
         run_sql(con, "DETACH _publish")
+        tmp.unlink(missing_ok=True)
+        raise
+    run_sql(con, "DETACH _publish")
+    return tmp
+
+
+def swap_in(tmp: Path, published_path: Path) -> Path:
     os.replace(tmp, published_path)
-    return published_path
+    return Path(published_path)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 def test_fohm_full_then_unchanged(home, replay, monkeypatch):
     monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
-    batches = ingest_fohm(synthetic=True)["batches"]
+    batches = ingest_fohm()["batches"]
     # survey tables: the region's two counties and the nation, 3 sexes, 14 pooled periods, 2 outcomes each
     assert [b["rows_inserted"] for b in batches] == [3 * 3 * 14 * 2] * 2
     assert all(b["rows_quarantined"] == 0 for b in batches)
@@ -55,7 +55,7 @@ def test_a_table_missing_from_its_folder_fails_alone_and_is_named(home, replay, 
     from flows.common import RunIncomplete
 
     monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
-    ingest_fohm(synthetic=True)
+    ingest_fohm()
     general = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
     replay.fohm.tables["A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/renamed.px"] = replay.fohm.tables.pop(general)
     replay.fohm.tables["A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"].updated = "2099-01-01T08:00:00"

@@ -20,7 +20,7 @@ FACTS = ("SELECT indicator_id, municipality_code, period, sex, value, status FRO
 
 
 def test_full_then_unchanged_then_incremental(home, replay):
-    first = ingest_kolada(synthetic=True)
+    first = ingest_kolada()
     batch = first["batches"][0]
     assert (batch["mode"], batch["status"], batch["rows_quarantined"]) == ("full", "loaded", 0)
     assert batch["rows_inserted"] == batch["rows_received"] > 30000
@@ -39,7 +39,7 @@ def test_full_then_unchanged_then_incremental(home, replay):
     before = published(FACTS)
 
     replay.requests.clear()
-    second = ingest_kolada(synthetic=True)["batches"][0]
+    second = ingest_kolada()["batches"][0]
     assert (second["mode"], second["status"], second["rows_received"]) == ("incremental", "unchanged", 0)
     assert replay.data_requests() == 2 and all("from_date=" in r for r in replay.requests)
     assert published(FACTS) == before
@@ -47,7 +47,7 @@ def test_full_then_unchanged_then_incremental(home, replay):
     today = date.today()
     replay.dataset.set_value("N03920", "1280", 2024, "T", 42.0, updated=today)
     replay.dataset.delete("N03920", "1281", 2024, updated=today)
-    third = ingest_kolada(synthetic=True)["batches"][0]
+    third = ingest_kolada()["batches"][0]
     assert (third["mode"], third["rows_updated"], third["rows_deleted"]) == ("incremental", 1, 3)
     assert published("SELECT value FROM indicator_values WHERE indicator_id = 'N03920' AND municipality_code = "
                      "'1280' AND year = 2024 AND sex = 'T'") == [(42.0,)]
@@ -67,7 +67,7 @@ def test_full_then_unchanged_then_incremental(home, replay):
 
     os.environ["SYDSTAT_HOME"] = str(other)
     try:
-        rebuilt = ingest_kolada(offline=True, synthetic=True)
+        rebuilt = ingest_kolada(offline=True)
         assert [b["mode"] for b in rebuilt["batches"]] == ["offline", "offline", "offline"]
         assert published(FACTS) == published(FACTS, db=settings.published_db)
     finally:

@@ -19,7 +19,7 @@ def scb(replay, monkeypatch):
 
 
 def test_scb_full_then_unchanged(home, scb):
-    batches = ingest_scb(synthetic=True)["batches"]
+    batches = ingest_scb()["batches"]
     first = batches[0]
     assert first["status"] == "loaded" and first["rows_quarantined"] == 0
     assert [b["mode"] for b in batches] == ["full TAB6571", "full TAB6572", "full TAB6685", "full TAB5956",
@@ -187,8 +187,8 @@ def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatc
     from flows.nightly import nightly
 
     monkeypatch.setenv("SYDSTAT_FOHM_URL", scb.fohm_url)
-    ingest_scb(synthetic=True)
-    ingest_fohm(synthetic=True)
+    ingest_scb()
+    ingest_fohm()
     original = load_settings()
     queries = ["SELECT source, indicator_id, municipality_code, period, sex, value FROM fct_indicator_value "
                "ORDER BY ALL", "SELECT * EXCLUDE (load_id) FROM segregation_indices ORDER BY ALL",
@@ -203,7 +203,7 @@ def test_scb_and_fohm_rebuild_offline_from_the_raw_archive(home, scb, monkeypatc
         monkeypatch.setenv(f"SYDSTAT_{source}_URL", "http://127.0.0.1:9/unreachable")
     scb.requests.clear()
     with pytest.raises(RunIncomplete, match="1 failed: kolada"):  # kolada was never archived here
-        nightly(synthetic=True, offline=True)
+        nightly(offline=True)
     assert scb.requests == []
     assert [published(q) for q in queries] == before
     modes = published("SELECT source, mode, status FROM meta.load_batch ORDER BY load_id")
@@ -220,7 +220,7 @@ def test_population_totals_beyond_the_tolerance_fail_the_batch_and_load_nothing(
     table.cells = lambda key: honest(key) + (500 if key[:3] == ("1282", "TotSA", "2") else 0)
     with pytest.raises(RunIncomplete, match=r"TAB6471: 2 totals miss the sum of their parts .* 1282 2025 K total: "
                                             r"Σ age_group = total"):
-        ingest_scb(synthetic=True)
+        ingest_scb()
     con = open_work_db(load_settings().work_db)
     try:
         assert con.execute("SELECT count(*) FROM fct_population WHERE year = 2025").fetchall() == [(0,)]

@@ -67,7 +67,7 @@ def test_a_total_that_does_not_add_up_fails_that_table_naming_the_cells(home, sc
     table.cells = broken
     with pytest.raises(RunIncomplete, match=r"TAB6571: \d+ totals miss the sum of their parts .* 2020 T total "
                                             r"total: Σ population_group = total \(\d+ vs \d+\)"):
-        ingest_scb(synthetic=True)
+        ingest_scb()
     assert published("SELECT count(*) FROM fct_area_population WHERE classification = 'background'") == [(0,)]
     assert published("SELECT count(*) > 0 FROM fct_area_population WHERE classification = 'birth_region'") == [
         (True,)]
