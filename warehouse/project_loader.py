@@ -1,4 +1,4 @@
-"""Loads a register batch: projects as SCD2 (history kept), their funding, organisations and municipalities.
+"""Loads a register batch: projects and their funding as SCD2 (history kept), organisations and municipalities.
 
 Built on the same primitives as every batch (`batch_transaction`, `merge_frame`, `registered`): one transaction,
 bulk statements from DataFrames, unchanged projects untouched — so re-ingesting the same file writes nothing.
@@ -77,6 +77,19 @@ def _replace_for(con, table: str, keys: pd.DataFrame, rows: pd.DataFrame, load_i
             run_sql(con, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _rows")  # noqa: S608
 
 
+def _new_funding_versions(con, keys: pd.DataFrame, rows: pd.DataFrame, load_id: int) -> None:
+    """Funding as SCD2, beside its project's version: the current amounts of new or changed projects are closed
+    and the new ones start at the same `now()` (the transaction's start) as the project's new dim_project row."""
+    subset = rows.merge(keys[["register", "project_id"]], on=["register", "project_id"]).assign(load_id=load_id)
+    columns = ", ".join(subset.columns)
+    with registered(con, _keys=keys[["register", "project_id"]], _rows=subset):
+        run_sql(con, "UPDATE fct_project_funding t SET valid_to = now(), is_current = false FROM _keys k "
+                     "WHERE t.register = k.register AND t.project_id = k.project_id AND t.is_current")
+        if not subset.empty:
+            run_sql(con, f"INSERT INTO fct_project_funding ({columns}, valid_from, valid_to, is_current) "  # noqa: S608
+                         f"SELECT {columns}, now(), NULL, true FROM _rows")
+
+
 def load_register_batch(con: duckdb.DuckDBPyConnection, batch: RegisterBatch) -> BatchResult:
     with batch_transaction(con, "registers", "file", batch.run_id, batch.rows_received) as result:
         for row in batch.source_rows:
@@ -86,7 +99,7 @@ def load_register_batch(con: duckdb.DuckDBPyConnection, batch: RegisterBatch) ->
         merge_frame(con, "dim_organisation", batch.organisations, ["org_key"])
         keys, result.rows_inserted, result.rows_updated = scd2_merge(con, result.load_id, batch.projects)
         if not keys.empty:
-            _replace_for(con, "fct_project_funding", keys, batch.projects[FUNDING_COLUMNS], result.load_id)
+            _new_funding_versions(con, keys, batch.projects[FUNDING_COLUMNS], result.load_id)
             _replace_for(con, "bridge_project_municipality", keys, batch.project_municipalities, result.load_id)
             _replace_for(con, "bridge_project_organisation", keys, batch.project_organisations, result.load_id)
         result.rows_quarantined = record_quarantine(con, result.load_id, "registers", "dim_project",

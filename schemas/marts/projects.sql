@@ -22,5 +22,5 @@ SELECT
 FROM dim_project p
 JOIN project_identity i ON i.register = p.register AND i.project_id = p.project_id AND i.is_primary
 LEFT JOIN dim_organisation o ON o.org_key = p.owner_org_key
-LEFT JOIN fct_project_funding f ON f.register = p.register AND f.project_id = p.project_id
+LEFT JOIN fct_project_funding f ON f.register = p.register AND f.project_id = p.project_id AND f.is_current
 WHERE p.is_current;

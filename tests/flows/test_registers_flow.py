@@ -88,3 +88,36 @@ def test_inbox_file_is_loaded_and_moved_to_done(home):
     summary = register_ingest(str(inbox / "esf.csv"))
     assert summary["format"] == "esf_plus" and (inbox / "done" / "esf.csv").is_file()
     assert not (inbox / "esf.csv").exists()
+
+
+def test_funding_is_versioned_with_its_project(home, tmp_path):
+    """A register update keeps what was granted before (issue 15 #12): funding is SCD2 beside dim_project, so the
+    amounts as of any date are one join away, and the current view shows only the new amounts."""
+    import pandas as pd
+
+    from sydstat.cli import main
+
+    sample = SAMPLE
+    assert main(["ingest", str(sample)]) == 0
+    frame = pd.read_csv(sample, sep=";", dtype=str, encoding="utf-8-sig")
+    budget = next(c for c in frame.columns if c.startswith("Total projektbudget"))
+    frame.loc[frame.iloc[:, 0] == "2014-SAMVERKAN-RBSYD", budget] = "1 000 000"
+    updated = tmp_path / "esf_update.csv"
+    frame.to_csv(updated, sep=";", index=False)
+    assert main(["ingest", str(updated)]) == 0
+
+    versions = published("SELECT f.total_budget_sek, f.is_current, f.valid_to IS NULL, p.valid_from = f.valid_from "
+                         "FROM fct_project_funding f JOIN dim_project p ON p.register = f.register AND "
+                         "p.project_id = f.project_id AND p.valid_from = f.valid_from "
+                         "WHERE f.project_id = '2014-SAMVERKAN-RBSYD' ORDER BY f.valid_from")
+    assert [(float(v[0]), v[1], v[2], v[3]) for v in versions] == [(790680.0, False, False, True),
+                                                                   (1000000.0, True, True, True)]
+    assert published("SELECT total_budget_sek FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'") \
+        == [(1000000,)]
+    # as of a moment between the two loads: the first grant
+    as_of = published("SELECT f.total_budget_sek FROM fct_project_funding f WHERE f.project_id = "
+                      "'2014-SAMVERKAN-RBSYD' AND f.valid_from <= (SELECT min(valid_to) FROM fct_project_funding "
+                      "WHERE project_id = '2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND AND (f.valid_to IS NULL "
+                      "OR f.valid_to > (SELECT min(valid_to) FROM fct_project_funding WHERE project_id = "
+                      "'2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND)")
+    assert [float(r[0]) for r in as_of] == [790680.0]
