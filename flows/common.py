@@ -114,6 +114,17 @@ def _prefect_slot():
         yield
 
 
+def source_http(source: str, archive, settings: Settings):
+    """The HTTP client of a source run: the archive, the configured rate and the catalogue's cap on one answer's
+    size (`load.max_body_mb`; a bigger answer is refused unread)."""
+    from sources.http import HttpClient
+    from sydstat.catalog import load_catalog
+
+    cap = load_catalog(source).get("load", {}).get("max_body_mb")
+    return HttpClient(source, archive, rate_per_second=settings.rate_per_second.get(source),
+                      max_body_bytes=int(float(cap) * 1_000_000) if cap else None)
+
+
 def deletion_guard(con, source: str, dataset: str | None, allowed: bool, same_scope: bool = True) -> DeletionGuard:
     """The catalogue's limits for a full refresh of `source` (`load.max_delete_share`, default 5 %;
     `load.min_received_share` of the last full refresh in the same scope, default 50 %)."""

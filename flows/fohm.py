@@ -8,10 +8,9 @@ import uuid
 
 from prefect import flow
 
-from flows.common import RunIncomplete, writer_slot
+from flows.common import RunIncomplete, source_http, writer_slot
 from flows.publish import source_run
 from flows.pxweb_tables import ingest_tables, load_indicator_table
-from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog
@@ -44,7 +43,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
             allow_deletions: bool = False) -> dict:
     settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
-    http = HttpClient(SOURCE, archive)
+    http = source_http(SOURCE, archive, settings)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     codes = set(region(settings).municipality_codes)

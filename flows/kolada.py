@@ -17,9 +17,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from flows.common import RunIncomplete, deletion_guard, load_task, validate_task, writer_slot
+from flows.common import RunIncomplete, deletion_guard, load_task, source_http, validate_task, writer_slot
 from flows.publish import emit_loaded, source_run
-from sources.http import HttpClient, UpstreamError
+from sources.http import UpstreamError
 from sources.kolada import KoladaClient, Page, chunks
 from sources.snapshots import Snapshot, SnapshotArchive
 from sydstat.catalog import fingerprint, load_catalog, source_row
@@ -126,7 +126,7 @@ def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPla
 @task(name="extract-kolada", cache_policy=NONE)
 def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> KoladaExtract:
     logger = get_run_logger()
-    http = HttpClient(SOURCE, archive, rate_per_second=settings.rate_per_second.get(SOURCE))
+    http = source_http(SOURCE, archive, settings)
     client = KoladaClient(settings.url(SOURCE), http, per_page=int(load_catalog(SOURCE)["load"]["per_page"]))
     out = KoladaExtract(plan, extracted_on=datetime.now(UTC).date())
     if plan.mode == "full":

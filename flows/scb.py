@@ -15,10 +15,9 @@ from functools import partial
 
 from prefect import flow, get_run_logger
 
-from flows.common import RunIncomplete, validate_task, writer_slot
+from flows.common import RunIncomplete, source_http, validate_task, writer_slot
 from flows.publish import SourceRun, source_run
 from flows.pxweb_tables import TableExtract, ingest_tables, load_indicator_table
-from sources.http import HttpClient
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
 from sydstat.catalog import load_catalog, source_row
@@ -57,7 +56,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
             allow_deletions: bool = False) -> dict:
     settings: Settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
-    http = HttpClient(SOURCE, archive)
+    http = source_http(SOURCE, archive, settings)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
     catalog = load_catalog(SOURCE)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}

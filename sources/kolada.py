@@ -8,6 +8,7 @@ then, with `isdeleted`; an unknown KPI id answers with empty `values`, not 404.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,17 +45,25 @@ class KoladaClient:
         self.per_page = min(per_page, MAX_PER_PAGE)
         self.max_pages = max_pages
 
-    def _pages(self, path: str, params: dict | None = None) -> Iterator[Page]:
-        """Follow `next_url` until it is empty; a repeated URL or an endless chain is an error, not a hang."""
+    def _pages(self, path: str, params: dict | None = None, max_records: int | None = None) -> Iterator[Page]:
+        """Follow `next_url` until it is empty; a repeated URL or an endless chain is an error, not a hang. The
+        page cap follows from what can be there: `max_records` (what the request can match at most) or the
+        `count` Kolada reports, whichever is known — one page more than they need, never 10 000."""
         url: str | None = f"{self.base_url}{path}"
         params = {"per_page": self.per_page, **(params or {})}
         seen: set[str] = set()
-        for _ in range(self.max_pages):
+        limit = self.max_pages if max_records is None else math.ceil(max_records / self.per_page) + 1
+        read = 0
+        while read < limit:
+            read += 1
             if url is None:
                 return
             payload, snap = self.http.get_json(url, params=params)
             if not isinstance(payload, dict) or not isinstance(payload.get("values"), list):
                 raise UpstreamError("kolada", url, "response is not a Kolada envelope (no 'values' list)")
+            count = payload.get("count")
+            if read == 1 and isinstance(count, int) and count > len(payload["values"]):  # a total: it bounds us
+                limit = min(limit, math.ceil(count / max(len(payload["values"]), 1)) + 1)
             yield Page(payload, snap.snapshot_id if snap else None)
             next_url = payload.get("next_url") or payload.get("next_page")
             if next_url and _origin(next_url) != _origin(self.base_url):  # never led to another host
@@ -64,7 +73,8 @@ class KoladaClient:
                 raise UpstreamError("kolada", next_url, "pagination loop: next_url repeats a page already read")
             seen.add(next_url)
             url, params = (next_url or None), None
-        raise UpstreamError("kolada", path, f"more than {self.max_pages} pages; refusing to go on")
+        raise UpstreamError("kolada", path, f"more than {limit} pages, more than the request can match "
+                                            f"(an endless next_url chain?); refusing to go on")
 
     def kpis(self, ids: Sequence[str] | None = None) -> list[Page]:
         """KPI metadata: the whole catalogue (paginated, > 5000) or just `ids`, ≤ 25 per request."""
@@ -83,7 +93,7 @@ class KoladaClient:
         years None: every year Kolada has, without a year segment (real series start in the 1990s)."""
         params = {"from_date": from_date.isoformat()} if from_date else {}
         for path in self._data_paths(kpi_ids, municipality_ids, years):
-            for page in self._pages(path, params):
+            for page in self._pages(path, params, max_records=_max_records(path)):
                 check_value_records(page.payload["values"], self.base_url + path)
                 yield page
 
@@ -130,6 +140,15 @@ def check_value_records(records: list, url: str) -> None:
             found = sorted(record.keys()) if isinstance(record, dict) else type(record).__name__
             raise UpstreamError("kolada", url, f"schema drift: {where} lack {', '.join(sorted(missing))} "
                                                f"(record fields: {found})")
+
+
+def _max_records(path: str) -> int:
+    """At most one record per kpi × municipality × year a data path names; without a municipality segment every
+    area Kolada has (under 400: 290 municipalities, 21 regions, the nation, with room), without a year segment every
+    year since 1950."""
+    segments = dict(zip(path.split("/")[2::2], path.split("/")[3::2], strict=False))
+    count = {name: len(value.split(",")) for name, value in segments.items()}
+    return count.get("kpi", MAX_IDS_PER_SEGMENT) * count.get("municipality", 400) * count.get("year", 100)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

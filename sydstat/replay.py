@@ -30,8 +30,8 @@ MAX_IDS = 25
 class Fault:
     """One injected misbehaviour for requests whose path contains `match`, applied `times` times."""
 
-    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | reset | drift | foreign_next |
-    #            drip (the body one byte at a time, `seconds` apart)
+    kind: str  # status | delay | truncate | invalid_json | html | empty_page | loop | endless | reset | drift |
+    #            foreign_next | drip (the body one byte at a time, `seconds` apart)
     match: str = ""
     times: int = 1
     status: int = 500
@@ -201,6 +201,8 @@ def _handler_for(server: ReplayServer):
                 body = {**body, "values": [DRIFTS[fault.drift](dict(r)) for r in body.get("values", [])]}
             if fault and fault.kind == "loop" and status == 200:
                 body["next_url"] = f"{self._base_url()}{parsed.path}?{parsed.query}"
+            if fault and fault.kind == "endless" and status == 200:  # a new, never-repeating next page forever
+                body["next_url"] = f"{self._base_url()}{parsed.path}?page={len(server.requests)}&per_page=500"
             if fault and fault.kind == "foreign_next" and status == 200:  # a next page on another host
                 body["next_url"] = f"http://evil.example:{self.server.server_address[1]}{parsed.path}?page=2"
             if fault and fault.kind == "truncate":

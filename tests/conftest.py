@@ -40,7 +40,9 @@ def fast_http(monkeypatch):
 
     monkeypatch.setattr(HttpClient, "backoff_base", 0.001)
     monkeypatch.setattr(HttpClient, "rate_per_second", 1000.0)
-    monkeypatch.setattr(HttpClient, "timeout", (2.0, 2.0))
+    # reads wait up to 10 s between bytes: the replay needs ~2 s to build a 150 000-cell PxWeb answer, and a loaded
+    # 2-core machine more (fault tests that want a timeout set their own)
+    monkeypatch.setattr(HttpClient, "timeout", (2.0, 10.0))
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ UPSTREAM_CASES = [
 @pytest.mark.parametrize("case, fault, outcome, message", UPSTREAM_CASES, ids=[c[0] for c in UPSTREAM_CASES])
 def test_upstream_case(replay, case, fault, outcome, message):
     replay.inject(match="/v3/data/", **fault)
-    client = KoladaClient(replay.url, HttpClient("kolada", max_attempts=4), per_page=5000)
+    client = KoladaClient(replay.url, HttpClient("kolada", max_attempts=4, timeout=(2.0, 2.0)), per_page=5000)
     pull = lambda: list(client.values(["N03920"], ["1280", "1282"], [2023, 2024]))  # noqa: E731
     if outcome == "error":
         with pytest.raises(UpstreamError) as caught:

@@ -83,3 +83,12 @@ def test_a_next_url_on_another_host_is_never_followed(replay):
     with pytest.raises(UpstreamError, match="next_url points at another origin.*evil.example"):
         list(client.values(["N03920"], ["1282"], [2024]))
     assert not [r for r in replay.requests if "page=2" in r]
+
+
+def test_an_endless_next_url_chain_stops_at_what_the_request_can_match(replay):
+    """Never-repeating next pages (issue 15 #4): the cap follows from kpi × municipality × year, not 10 000."""
+    client = KoladaClient(replay.url, HttpClient("kolada"), per_page=500)
+    replay.inject("endless", match="/v3/data/", times=10_000)
+    with pytest.raises(UpstreamError, match="more than 2 pages"):
+        list(client.values(["N03920"], MUNIS[:19], range(2010, 2026)))  # 1 × 19 × 16 = 304 records: 1 page + 1
+    assert replay.data_requests() == 2

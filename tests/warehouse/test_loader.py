@@ -6,7 +6,9 @@ import pytest
 from warehouse.db import migrate, open_work_db, schema_version
 from warehouse.loader import (
     FACT_KEY,
+    DeletionGuard,
     IndicatorBatch,
+    MassDeletionRefused,
     delete_missing_in_scope,
     ident,
     load_indicator_batch,
@@ -107,9 +109,25 @@ def test_explicit_deletions(con):
 def test_full_refresh_deletes_only_inside_scope(con):
     load_indicator_batch(con, batch({("1280", "2022"): 1.0, ("1280", "2023"): 2.0, ("1281", "2023"): 3.0}))
     scope = {"source": ["kolada"], "indicator_id": ["N03920"], "municipality_code": ["1280"], "period": ["2023"]}
-    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope))
+    with pytest.raises(MassDeletionRefused, match="would delete 1 of the 1 rows"):  # all of its scope: refused
+        load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope))
+    assert len(table(con)) == 3
+    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope,
+                                             deletion_guard=DeletionGuard(allowed=True)))
     assert result.rows_deleted == 1
     assert table(con) == [("1280", "2022", 1.0), ("1281", "2023", 3.0)]
+
+
+def test_the_deletion_guard_weighs_share_and_received_rows():
+    guard = DeletionGuard(max_delete_share=0.05, min_received_share=0.5, baseline_rows=1000)
+    guard.check_deleted(5, 100, "t")  # 5 % is allowed
+    with pytest.raises(MassDeletionRefused, match="6 of the 100"):
+        guard.check_deleted(6, 100, "t")
+    guard.check_received(500, "t")
+    with pytest.raises(MassDeletionRefused, match="received 499 rows"):
+        guard.check_received(499, "t")
+    DeletionGuard(baseline_rows=1000, allowed=True).check_received(0, "t")  # --allow-deletions
+    DeletionGuard().check_received(0, "t")  # no earlier full refresh in this scope: nothing to compare with
 
 
 def test_full_refresh_keeps_values_whose_new_version_is_quarantined(con):
