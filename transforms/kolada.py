@@ -6,6 +6,7 @@ discontinued KPI ends its title in "(-2024)". Both are parsed here so the rules 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -15,8 +16,8 @@ import pandas as pd
 SOURCE = "kolada"
 _DISCONTINUED = re.compile(r"\s*\(-(\d{4})\)\s*$")
 
-VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "invalid_value", "status", "is_deleted",
-                 "snapshot_id"]
+VALUE_COLUMNS = ["indicator_id", "municipality_code", "year", "sex", "value", "invalid_value", "raw_value", "status",
+                 "is_deleted", "snapshot_id"]
 
 
 def parse_title(title: str) -> dict:
@@ -149,6 +150,10 @@ def values_frame(pages: Iterable[dict], snapshot_ids: Iterable[str | None] | Non
         # a value the source sent that is not a number ("5,3", "abc"): quarantined by the suite, never a silent NULL
         "invalid_value": pd.array([v is not None and not ok for v, ok in zip(value, is_number, strict=True)],
                                   dtype="boolean"),
+        # what was sent instead, as JSON text ('true', 'NaN', '"12.5"'): the quarantine keeps it
+        "raw_value": pd.array([None if v is None or ok else json.dumps(v) for v, ok in zip(value, is_number,
+                                                                                         strict=True)],
+                              dtype="string"),
         "status": pd.array(status, dtype="string"),
         "is_deleted": pd.array(deleted, dtype="boolean"),
         # one raw response per page: a category stores each 64-character id once, not once per value

@@ -11,6 +11,8 @@ from tests.conftest import published
 pytestmark = pytest.mark.integration
 
 COUNT = "SELECT count(*) FROM fct_indicator_value WHERE source = 'kolada'"
+KEPT = ("SELECT municipality_code, value FROM fct_indicator_value WHERE indicator_id = 'N03920' AND period = '2024' "
+        "AND sex = 'T' AND municipality_code IN ('1280', '1281', '1282') ORDER BY 1")
 
 
 def test_an_empty_kolada_full_refresh_is_refused_and_deletes_nothing(home, replay, capsys):
@@ -55,3 +57,19 @@ def test_a_small_revision_still_goes_through(home, replay):
     del replay.dataset.values[key]
     assert main(["run", "--source", "kolada", "--full"]) == 0
     assert 0 < before - published(COUNT)[0][0] <= 3
+
+
+def test_values_that_are_not_numbers_are_quarantined_with_their_raw_text(home, replay, capsys):
+    """JSON `true`, a `NaN` literal and the string "12.5" are not numbers (issue 15 #5): each is quarantined with
+    what was sent, none becomes 1.0 or a silent NULL, and the real values around them load."""
+    from datetime import date
+
+    assert main(["run", "--source", "kolada"]) == 0
+    before = published(KEPT)
+    for (municipality, raw) in (("1280", True), ("1281", float("nan")), ("1282", "12.5")):
+        replay.dataset.set_value("N03920", municipality, 2024, "T", raw, updated=date.today())
+    assert main(["run", "--source", "kolada"]) == 0
+    records = published("SELECT record->>'municipality_code', record->>'raw_value' FROM meta.quarantine "
+                        "ORDER BY 1")
+    assert records == [("1280", "true"), ("1281", "NaN"), ("1282", '"12.5"')]
+    assert published(KEPT) == before  # the last good values stay: never 1.0, never a silent NULL
