@@ -75,9 +75,10 @@ def _file_lock():
     import os
     import time
 
-    from sydstat.config import load_settings
+    from sydstat.config import ensure_home_writable, load_settings
 
     settings = load_settings()
+    ensure_home_writable(settings.home)  # a home that is a file, or read-only: its own clear error, first
     path = settings.work_db.with_name(".writer.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     wait = float(os.environ.get("SYDSTAT_LOCK_WAIT", "0") or 0)
