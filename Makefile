@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench report
+.PHONY: demo test check lint install clean bench report
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	sh tests/browser/setup.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# The inner loop: lint, the layer contract and the unit tests (no flow, no server) in well under a minute.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -m "not integration" -p no:cacheprovider
 
 report: $(STAMP)
 	$(BIN)/sydstat report
@@ -30,6 +37,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

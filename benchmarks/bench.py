@@ -216,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         write_catalog,
         write_register_export,
     )
-    from sydstat.config import load_settings
-    from sydstat.replay import ReplayServer
+    from core.config import load_settings
+    from sydstat.demo.replay import ReplayServer
 
     settings = load_settings()
     work = Path(tempfile.mkdtemp(prefix="sydstat-bench-"))

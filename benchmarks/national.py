@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import yaml
 
-from sydstat.config import SCHEMAS_DIR
-from sydstat.region import all_municipalities, region_municipalities
-from sydstat.replay import KoladaDataset
+from core.config import SCHEMAS_DIR
+from core.region import all_municipalities, region_municipalities
+from sydstat.demo.replay import KoladaDataset
 
 N_KPIS, FIRST_YEAR, LAST_YEAR = 100, 2001, 2025
 
@@ -64,7 +64,7 @@ def write_area_and_register_catalogs(folder) -> None:
 
 def deso_dataset():
     """SCB's DeSO population by background for all 290 municipalities (~6 000 DeSO × 10 years × 2 × 2)."""
-    from sydstat.replay_pxweb import PxDataset, generate
+    from sydstat.demo.pxweb import PxDataset, generate
 
     return PxDataset(cells=generate(municipality_codes()))
 
@@ -75,7 +75,7 @@ def write_register_export(path, n_projects: int = 20_000) -> int:
     three municipalities or a whole county, and a contact person column that must never be loaded."""
     import csv
 
-    from sydstat.config import PROJECT_ROOT
+    from core.config import PROJECT_ROOT
 
     sample_header = (PROJECT_ROOT / "samples" / "esf_plus_sample.csv").read_text(encoding="utf-8").splitlines()[0]
     header = sample_header.split(";")

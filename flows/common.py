@@ -8,11 +8,11 @@ from contextlib import contextmanager, nullcontext
 from prefect import task
 from prefect.cache_policies import NONE
 
-from sydstat.config import Settings
-from sydstat.validation import ValidationOutcome, validate_frame
+from core.config import Settings
 from warehouse.db import open_work_db
 from warehouse.loader import BatchResult, DeletionGuard, IndicatorBatch, load_indicator_batch
 from warehouse.state import last_full_received
+from warehouse.validate import ValidationOutcome, validate_frame
 
 log = logging.getLogger("sydstat.flows")
 
@@ -34,7 +34,7 @@ class RunIncomplete(RuntimeError):
 
 
 def work_db(settings: Settings):
-    from sydstat.region import region
+    from core.region import region
 
     return open_work_db(settings.work_db, region(settings).municipality_codes)
 
@@ -75,7 +75,7 @@ def _file_lock():
     import os
     import time
 
-    from sydstat.config import ensure_home_writable, load_settings
+    from core.config import ensure_home_writable, load_settings
 
     settings = load_settings()
     ensure_home_writable(settings.home)  # a home that is a file, or read-only: its own clear error, first
@@ -118,8 +118,8 @@ def _prefect_slot():
 def source_http(source: str, archive, settings: Settings):
     """The HTTP client of a source run: the archive, the configured rate and the catalogue's cap on one answer's
     size (`load.max_body_mb`; a bigger answer is refused unread)."""
+    from core.catalog import load_catalog
     from sources.http import HttpClient
-    from sydstat.catalog import load_catalog
 
     cap = load_catalog(source).get("load", {}).get("max_body_mb")
     return HttpClient(source, archive, rate_per_second=settings.rate_per_second.get(source),
@@ -129,7 +129,7 @@ def source_http(source: str, archive, settings: Settings):
 def deletion_guard(con, source: str, dataset: str | None, allowed: bool, same_scope: bool = True) -> DeletionGuard:
     """The catalogue's limits for a full refresh of `source` (`load.max_delete_share`, default 5 %;
     `load.min_received_share` of the last full refresh in the same scope, default 50 %)."""
-    from sydstat.catalog import load_catalog
+    from core.catalog import load_catalog
 
     limits = load_catalog(source).get("load", {})
     return DeletionGuard(float(limits.get("max_delete_share", 0.05)), float(limits.get("min_received_share", 0.5)),

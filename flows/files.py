@@ -11,15 +11,16 @@ from pathlib import Path
 import pandas as pd
 from prefect import flow, get_run_logger
 
+from core.catalog import source_row
+from core.config import SCHEMAS_DIR, load_settings
+from core.records import safe_name
+from core.region import region_municipalities
 from flows.common import writer_slot
+from flows.inbox import move_processed, resolve_inbox_file
 from flows.publish import emit_loaded, source_run, write_file_manifest
 from flows.registers import ingest_register_file
 from sources.registers import ZIP_MAGIC, UnreadableFile, decode_text
 from sources.snapshots import SnapshotArchive
-from sydstat.catalog import source_row
-from sydstat.config import SCHEMAS_DIR, load_settings
-from sydstat.inbox import safe_name
-from sydstat.region import region_municipalities
 from transforms import areas
 from warehouse.area_loader import load_area_batch
 
@@ -120,4 +121,21 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
         if result.rows_quarantined:
             summary["warnings"].append(f"{result.rows_quarantined} rows could not be matched to a RegSO "
                                        "(see meta.quarantine)")
+    return summary
+
+
+@flow(name="register-ingest")
+def register_ingest(path: str) -> dict:
+    """Deployed: a file announced from the inbox. Loaded → inbox/done/; refused → inbox/failed/ + reason file."""
+    logger = get_run_logger()
+    settings = load_settings()
+    file = resolve_inbox_file(settings.inbox_dir, path)
+    try:
+        summary = ingest_file(str(file), publish=False)
+    except Exception as exc:
+        moved = move_processed(settings.inbox_dir, file, ok=False, reason=f"{type(exc).__name__}: {exc}")
+        logger.error("%s → %s: %s", safe_name(file.name), moved.parent.name, exc)
+        raise
+    moved = move_processed(settings.inbox_dir, file, ok=True)
+    logger.info("%s loaded as %s → %s", safe_name(file.name), summary["format"], moved)
     return summary

@@ -8,14 +8,14 @@ import uuid
 
 from prefect import flow
 
+from core.catalog import load_catalog
+from core.config import load_settings
+from core.region import region
 from flows.common import RunIncomplete, source_http, writer_slot
 from flows.publish import source_run
 from flows.pxweb_tables import ingest_tables, load_indicator_table
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
-from sydstat.catalog import load_catalog
-from sydstat.config import load_settings
-from sydstat.region import region
 
 SOURCE = "fohm"
 

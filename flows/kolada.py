@@ -17,14 +17,15 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
+from core.catalog import fingerprint, load_catalog, source_row
+from core.config import SCHEMAS_DIR, Settings, load_settings
+from core.records import Snapshot
+from core.region import region_municipalities
 from flows.common import RunIncomplete, deletion_guard, load_task, source_http, validate_task, writer_slot
 from flows.publish import emit_loaded, source_run
 from sources.http import UpstreamError
 from sources.kolada import KoladaClient, Page, chunks
-from sources.snapshots import Snapshot, SnapshotArchive
-from sydstat.catalog import fingerprint, load_catalog, source_row
-from sydstat.config import SCHEMAS_DIR, Settings, load_settings
-from sydstat.region import region_municipalities
+from sources.snapshots import SnapshotArchive
 from transforms import kolada as tk
 from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
 from warehouse.state import known_codes, source_state

@@ -7,13 +7,13 @@ import uuid
 
 from prefect import flow, get_run_logger
 
+from core.config import load_settings
 from flows.common import RunIncomplete, writer_slot
 from flows.files import rebuild_files
 from flows.fohm import ingest_fohm
 from flows.kolada import ingest_kolada
 from flows.publish import publish_work_db
 from flows.scb import ingest_scb
-from sydstat.config import load_settings
 
 SOURCE_FLOWS = {"kolada": ingest_kolada, "scb": ingest_scb, "fohm": ingest_fohm}
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
+from core.config import Settings, ensure_home_writable, load_settings
 from flows.common import work_db, writer_slot
 from flows.events import SOURCE_LOADED, WAREHOUSE_PUBLISHED, emit, source_resource, warehouse_resource
-from sydstat.config import Settings, ensure_home_writable, load_settings
 from warehouse.export import swap_export, write_export
 from warehouse.loader import record_failure
 from warehouse.publish import publish, stage_copy, swap_in

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 import pandas as pd
 from prefect import get_run_logger
 
+from core.catalog import source_row
+from core.records import Snapshot
 from flows.common import deletion_guard, validate_task
 from flows.publish import SourceRun, emit_loaded
 from sources.pxweb import TIME_VARIABLES, PxWebClient
-from sources.snapshots import Snapshot, SnapshotArchive
-from sydstat.catalog import source_row
+from sources.snapshots import SnapshotArchive
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
 from warehouse.loader import (

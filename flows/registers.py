@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 from prefect import flow, get_run_logger
 
+from core.catalog import load_catalog
+from core.config import Settings
+from core.records import safe_name
+from core.region import region_municipalities
 from flows.common import validate_task, writer_slot
 from flows.publish import emit_loaded, source_run, write_file_manifest
 from sources.registers import read_register_file
 from sources.snapshots import SnapshotArchive
-from sydstat.catalog import load_catalog
-from sydstat.config import Settings, load_settings
-from sydstat.inbox import move_processed, resolve_inbox_file, safe_name
-from sydstat.region import region_municipalities
 from transforms import registers as tr
 from warehouse.project_loader import RegisterBatch, load_register_batch
 
@@ -119,23 +119,4 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bo
                        for why, rows in batch.unplaced.groupby("reason")]
             summary["warnings"].append(f"{len(batch.unplaced)} of {len(batch.projects)} projects have no place "
                                        f"(loaded without a municipality): " + "; ".join(reasons))
-    return summary
-
-
-@flow(name="register-ingest")
-def register_ingest(path: str) -> dict:
-    """Deployed: a file announced from the inbox. Loaded → inbox/done/; refused → inbox/failed/ + reason file."""
-    logger = get_run_logger()
-    settings = load_settings()
-    file = resolve_inbox_file(settings.inbox_dir, path)
-    try:
-        from flows.files import ingest_file  # dispatches SCB area files too
-
-        summary = ingest_file(str(file), publish=False)
-    except Exception as exc:
-        moved = move_processed(settings.inbox_dir, file, ok=False, reason=f"{type(exc).__name__}: {exc}")
-        logger.error("%s → %s: %s", safe_name(file.name), moved.parent.name, exc)
-        raise
-    moved = move_processed(settings.inbox_dir, file, ok=True)
-    logger.info("%s loaded as %s → %s", safe_name(file.name), summary["format"], moved)
     return summary

@@ -15,14 +15,14 @@ from functools import partial
 
 from prefect import flow, get_run_logger
 
+from core.catalog import load_catalog, source_row
+from core.config import Settings, load_settings
+from core.region import region, region_municipalities
 from flows.common import RunIncomplete, source_http, validate_task, writer_slot
 from flows.publish import SourceRun, source_run
 from flows.pxweb_tables import TableExtract, ingest_tables, load_indicator_table
 from sources.pxweb import PxWebClient
 from sources.snapshots import SnapshotArchive
-from sydstat.catalog import load_catalog, source_row
-from sydstat.config import Settings, load_settings
-from sydstat.region import region, region_municipalities
 from transforms import population as tp
 from transforms import scb as ts
 from transforms.areas import area_rows

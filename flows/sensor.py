@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 import duckdb
 from prefect import flow, get_run_logger
 
+from core.catalog import load_catalog
+from core.config import Settings, load_settings
+from core.region import region_municipalities
+from flows.check import as_json, run_check
 from flows.events import SOURCE_CHANGED, SOURCE_DRIFTED, emit, source_resource
 from sources.http import HttpClient
 from sources.kolada import KoladaClient
 from sources.pxweb import PxWebClient
-from sydstat.catalog import load_catalog
-from sydstat.check import as_json, run_check
-from sydstat.config import Settings, load_settings
-from sydstat.region import region_municipalities
 from warehouse.state import SourceState, source_state, table_loaded_at
 
 

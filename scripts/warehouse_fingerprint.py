@@ -7,6 +7,8 @@ code must print the same fingerprints (a refactor changes structure, not data).
 
 Columns that record *when* or *which run* (load ids, timestamps of loading, run ids, snapshot fetch times) differ
 between any two builds and are left out; everything else — keys, values, names, flags — is compared.
+Floating-point columns are compared to 9 significant digits (and |x| < 1e-9 as 0): DuckDB sums in parallel, so an
+average over the same rows can differ in its last bits from one build to the next.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ def fingerprint(path: str) -> dict[str, dict]:
                               "AND table_catalog = current_database() ORDER BY 1").fetchall()
         out = {}
         for (name,) in objects:
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
-                "AND table_catalog = current_database() ORDER BY ordinal_position", [name]).fetchall()
-                if c not in VOLATILE]
-            select = ", ".join(f'"{c}"::VARCHAR' for c in columns)
+            described = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND "
+                "table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position", [name]).fetchall()
+            columns = [c for c, _ in described if c not in VOLATILE]
+            floats = {c for c, t in described if t in ("DOUBLE", "FLOAT", "REAL")}
+            select = ", ".join(f'CASE WHEN abs("{c}") < 1e-9 THEN \'0\' ELSE printf(\'%.9g\', "{c}") END'
+                               if c in floats else f'"{c}"::VARCHAR' for c in columns)
             rows = con.execute(f'SELECT {select} FROM "{name}" ORDER BY ALL').fetchall()  # noqa: S608 (catalogue names)
             digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
             out[name] = {"rows": len(rows), "sha256": digest, "columns": columns}

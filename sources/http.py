@@ -18,7 +18,8 @@ from typing import Any
 import requests
 import urllib3
 
-from sources.snapshots import Snapshot, SnapshotArchive
+from core.records import Snapshot
+from sources.snapshots import SnapshotArchive
 
 log = logging.getLogger("sydstat.http")
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core.jsonstat import category_codes
 from sources.http import HttpClient, UpstreamError, WindowLimiter
-from transforms.pxweb import v1_variables, v2_variables
 
 REGION_VARIABLES = ("Region", "region")
 TIME_VARIABLES = ("Tid", "tid", "År", "Year")
@@ -172,3 +172,24 @@ class PxWebClient:
                                     f"({cells} cells)") from exc
             results.append(PxQueryResult(payload, snap.snapshot_id if snap else None, chunk))
         return results
+
+
+def v1_variables(metadata: dict) -> dict[str, dict]:
+    """v1 table metadata → {code: {values, texts, mandatory, time}} (a missing `elimination` means mandatory)."""
+    return {v["code"]: {"values": v["values"], "texts": v.get("valueTexts", v["values"]),
+                        "mandatory": not v.get("elimination", False), "time": bool(v.get("time", False))}
+            for v in metadata["variables"]}
+
+
+def v2_variables(metadata: dict) -> dict[str, dict]:
+    """v2 `/tables/{id}/metadata` (json-stat2 shaped, no values) → the same shape as `v1_variables`."""
+    out = {}
+    for dim in metadata["id"]:
+        info = metadata["dimension"][dim]
+        codes = category_codes(info["category"])
+        extension = info.get("extension", {})
+        out[dim] = {"values": codes, "texts": [info["category"].get("label", {}).get(c, c) for c in codes],
+                    "mandatory": not extension.get("elimination", False),
+                    "time": dim in metadata.get("role", {}).get("time", []),
+                    "codelists": [c.get("id") for c in extension.get("codelists", [])]}
+    return out

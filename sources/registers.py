@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from core.records import RegisterFile, header_parts
 
 # Limits on a file a user hands us. The real registers are small (ESF+ 2021-2027: ~2 000 projects; Kohesio's Swedish
 # export ~20 000 rows): these are two orders of magnitude above that, and keep one hostile file from taking the
@@ -25,25 +25,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 class UnreadableFile(ValueError):
     """The file cannot be read as any register export; the message says why."""
-
-
-@dataclass
-class RegisterFile:
-    format: str  # esf_plus | tillvaxtverket | kohesio
-    records: list[dict]
-    encoding: str
-    columns: list[str]
-
-
-def header_key(name: str) -> str:
-    """'Diarienummer / Operation ID' → 'diarienummer / operation id' (case and spacing folded)."""
-    return re.sub(r"\s+", " ", str(name).replace("\ufeff", "")).strip().lower()
-
-
-def header_parts(name: str) -> set[str]:
-    """A bilingual header answers to each of its halves: {'diarienummer', 'operation id', 'diarienummer / …'}."""
-    key = header_key(name)
-    return {key, *(part.strip() for part in key.split(" / "))}
 
 
 # What each format must have (any one name of each group).

@@ -14,24 +14,11 @@ import gzip
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Provenance of one archived response body."""
-
-    snapshot_id: str  # sha256 of the body
-    source: str
-    url: str
-    params: dict = field(default_factory=dict)
-    fetched_at: str = ""
-    status: int = 200
-    content_type: str = ""
-    n_bytes: int = 0
-    synthetic: bool = False  # the body is invented demo data (the replay said so, or a demo sample file)
+from core.records import Snapshot
 
 
 def _atomic_write(path: Path, data: bytes, private: bool = False) -> None:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from sydstat.config import PROJECT_ROOT, ConfigError, load_settings
+from core.config import PROJECT_ROOT, ConfigError, load_settings
 
 ROW_WORD = {"registers": "records", "scb": "rows"}
 SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
@@ -117,7 +117,7 @@ def _one_line(exc: BaseException) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the bundled synthetic sample on 127.0.0.1 and run the real pipeline against it."""
-    from sydstat.replay import ReplayServer
+    from sydstat.demo.replay import ReplayServer
 
     settings = load_settings()
     with ReplayServer() as server:
@@ -183,9 +183,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Preflight the catalogue against the live APIs (or SYDSTAT_*_URL): OK or the drift, per table and KPI."""
-    from sydstat.catalog import configured_sources
-    from sydstat.check import as_json, render, run_check
-    from sydstat.region import region_municipalities
+    from core.catalog import configured_sources
+    from core.region import region_municipalities
+    from flows.check import as_json, render, run_check
 
     sources = [args.source] if args.source else [s for s in configured_sources() if s != "registers"]
     unknown = [s for s in sources if s not in ("kolada", "scb", "fohm")]
@@ -201,7 +201,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _example_query() -> str:
     """The example query, on Landskrona in the default region, else on the region's first municipality."""
-    from sydstat.region import region
+    from core.region import region
 
     codes = region().municipality_codes
     return EXAMPLE_QUERY if "1282" in codes or not codes else EXAMPLE_QUERY.replace("'1282'", f"'{codes[0]}'")
@@ -266,7 +266,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     """Ingest a register file (ESF+ export, Tillväxtverket JSON, Kohesio CSV) and publish."""
-    from sydstat.inbox import safe_name
+    from core.records import safe_name
 
     path = Path(args.file)
     if not path.is_file():
@@ -359,7 +359,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from sydstat.replay import ReplayServer
+    from sydstat.demo.replay import ReplayServer
 
     server = ReplayServer(port=args.port).start()
     print(f"Replay upstreams serving the SYNTHETIC sample:\n"

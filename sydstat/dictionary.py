@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from sydstat.config import PROJECT_ROOT, SCHEMAS_DIR
+from core.config import PROJECT_ROOT, SCHEMAS_DIR
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
 _CREATE_TABLE = re.compile(r"^CREATE TABLE (?:IF NOT EXISTS )?([\w.]+)\s*\(", re.M)
@@ -191,8 +191,6 @@ def _source_sections(catalogs: dict[str, dict], targets: dict[int, str]) -> list
     for register, meta in catalogs.get("registers", {}).get("registers", {}).items():
         sources.rows.append([f"`{register}`", meta["title"], meta.get("licence", ""), meta["attribution"],
                              "on demand (dropped files)"])
-    from sydstat.sample import SAMPLE_KPIS  # Kolada's real titles for the catalogue's KPIs
-
     indicators = Section("Indicators (fct_indicator_value, dim_indicator)", paragraphs=[
         "Declared in `schemas/catalog/*.yaml`; adding one is a YAML edit. Direction drives ranks and scorecard scores; "
         "a headline indicator is its topic's key figure in `structural_overview` and the report; a series break means "
@@ -200,8 +198,7 @@ def _source_sections(catalogs: dict[str, dict], targets: dict[int, str]) -> list
         header=["indicator_id", "title", "source", "topic / theme", "målområde", "direction", "headline",
                 "series break"])
     for kpi in catalogs.get("kolada", {}).get("kpis", []):
-        title = SAMPLE_KPIS.get(kpi["id"], ("",))[0]
-        indicators.rows.append(_indicator_row(kpi["id"], title, "kolada", kpi, targets))
+        indicators.rows.append(_indicator_row(kpi["id"], kpi.get("title", ""), "kolada", kpi, targets))
     for source in ("scb", "fohm"):
         for table in catalogs.get(source, {}).get("tables", []):
             for spec in table.get("indicators", {}).values():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from core.config import PROJECT_ROOT, load_settings
 from flows.common import WRITER_LIMIT
-from sydstat.config import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("sydstat.serve")
 
@@ -60,7 +60,7 @@ def ensure_writer_limit() -> None:
 
 def start_inbox_watcher(stop: threading.Event, interval: float = 5.0) -> threading.Thread:
     from flows.events import INBOX_RECEIVED, emit, inbox_resource
-    from sydstat.inbox import InboxWatcher
+    from flows.inbox import InboxWatcher
 
     inbox = load_settings().inbox_dir
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from sydstat.catalog import configured_sources, load_catalog
-from sydstat.config import Settings
+from core.catalog import configured_sources, load_catalog
+from core.config import Settings
 from warehouse.db import connect_readonly
 
 # What "rows" means per source: indicator values, or current projects for the registers.

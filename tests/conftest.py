@@ -57,7 +57,7 @@ def home(tmp_path, monkeypatch) -> Path:
 def replay(monkeypatch):
     """The replay server (Kolada v3, SCB PxWebApi 2.0, Folkhälsodata v1) with the synthetic sample; every
     SYDSTAT_*_URL points at it, so no test can reach a real upstream."""
-    from sydstat.replay import ReplayServer
+    from sydstat.demo.replay import ReplayServer
 
     with ReplayServer() as server:
         monkeypatch.setenv("SYDSTAT_KOLADA_URL", server.url)
@@ -71,8 +71,8 @@ def published_home(home):
     """A published warehouse with two values, loaded through the real loader (no flow)."""
     import pandas as pd
 
-    from sydstat.catalog import source_row
-    from sydstat.config import load_settings
+    from core.catalog import source_row
+    from core.config import load_settings
     from warehouse.db import open_work_db
     from warehouse.loader import IndicatorBatch, load_indicator_batch
     from warehouse.publish import publish
@@ -103,7 +103,7 @@ def published(sql: str, params: list | None = None, db: Path | None = None) -> l
     """Rows of a read-only query on the published warehouse (the current SYDSTAT_HOME's, or `db`)."""
     import duckdb
 
-    from sydstat.config import load_settings
+    from core.config import load_settings
 
     con = duckdb.connect(str(db or load_settings().published_db), read_only=True)
     try:

@@ -15,12 +15,12 @@ import json
 import pandas as pd
 import pytest
 
+from core.config import HomeNotWritable, ensure_home_writable
 from sources.http import HttpClient, UpstreamError
 from sources.kolada import KoladaClient
 from sources.registers import UnreadableFile, read_register_file
-from sydstat.config import HomeNotWritable, ensure_home_writable
-from sydstat.validation import validate_frame
 from transforms import kolada as tk
+from warehouse.validate import validate_frame
 
 # ------------------------------------------------------------------------------------------------ upstream cases
 # (case, fault kwargs for ReplayServer.inject, outcome, text the error must contain)

@@ -14,7 +14,7 @@ def test_generator_is_national_and_deterministic():
 
 
 def test_benchmark_catalogue_is_used_through_the_env(tmp_path, monkeypatch):
-    from sydstat.catalog import configured_sources, load_catalog
+    from core.catalog import configured_sources, load_catalog
 
     write_catalog(tmp_path, n_kpis=3)
     monkeypatch.setenv("SYDSTAT_CATALOG_DIR", str(tmp_path))

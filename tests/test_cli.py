@@ -56,7 +56,7 @@ def test_query_is_read_only_and_errors_are_one_line(published_home, capsys):
     "SET enable_external_access = true",
 ])
 def test_query_cannot_write_or_read_files_outside_the_warehouse(published_home, capsys, sql):
-    from sydstat.config import load_settings
+    from core.config import load_settings
 
     db = load_settings().published_db
     before = db.read_bytes()

@@ -74,8 +74,8 @@ def test_a_second_writer_is_refused_before_touching_anything(home, replay, capsy
     """Two `sydstat run` at once: the second refuses at once, naming who holds the lock; nothing is created."""
     import fcntl
 
+    from core.config import load_settings
     from sydstat.cli import main
-    from sydstat.config import load_settings
 
     settings = load_settings()
     settings.work_db.parent.mkdir(parents=True)
@@ -96,8 +96,8 @@ def test_a_second_writer_is_refused_before_touching_anything(home, replay, capsy
 def test_leftovers_of_a_killed_publish_are_cleaned_up(home, replay):
     """A temp copy of a dead process and an export folder without a manifest (killed midway) are removed by the
     next publish; the export kept as the fallback is always a complete one."""
+    from core.config import load_settings
     from sydstat.cli import main
-    from sydstat.config import load_settings
 
     settings = load_settings()
     assert main(["run", "--source", "kolada"]) == 0

@@ -5,8 +5,8 @@ import csv
 
 import pytest
 
-from sydstat.config import load_settings
-from sydstat.region import all_municipalities, counties, region
+from core.config import load_settings
+from core.region import all_municipalities, counties, region
 from tests.conftest import REFERENCE, requires_shared
 
 
@@ -51,8 +51,8 @@ def test_the_seed_is_the_real_list_of_290_municipalities_and_21_counties():
 
 def test_the_demo_sample_follows_the_region(monkeypatch):
     """`SYDSTAT_REGION=13 sydstat demo` serves a synthetic Halland: its 6 municipalities in every replay."""
-    from sydstat import sample
-    from sydstat.replay_pxweb import FohmDataset, PxDataset
+    from sydstat.demo import sample
+    from sydstat.demo.pxweb import FohmDataset, PxDataset
 
     monkeypatch.setenv("SYDSTAT_REGION", "13")
     records = sample.municipality_records()

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from sydstat.validation import load_suite_json, validate_frame
+from warehouse.validate import load_suite_json, validate_frame
 
 PARAMS = {"known_municipality_codes": ["1280", "1281"], "known_indicator_ids": ["N03920", "N01951"], "max_year": 2027}
 
@@ -78,7 +78,7 @@ def test_suite_is_a_valid_gx_suite():
 
 def test_large_frames_are_validated_in_chunks_with_the_same_verdicts(tmp_path, monkeypatch):
     """Chunks hold whole indicator groups: a duplicate pair is still caught, the quarantine fraction is overall."""
-    import sydstat.validation as validation
+    import warehouse.validate as validation
 
     rows = [(k, m, y, "T", 1.0, None, False, "percent") for k in ("N03920", "N01951") for m in ("1280", "1281")
             for y in range(2010, 2020)]

@@ -12,17 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.jsonstat import category_codes
+
 # PX missing-value symbols: "." not applicable, ".." not available, "..." not yet, "-" nil/rounded to zero
 MISSING_SYMBOLS = {".", "..", "...", "....", "-", ""}
-
-
-def _ordered_codes(category: dict) -> list[str]:
-    index = category.get("index")
-    if index is None:  # a single-category dimension may omit the index
-        return list(category.get("label", {}))
-    if isinstance(index, list):
-        return [str(c) for c in index]
-    return [code for code, _ in sorted(index.items(), key=lambda kv: kv[1])]
 
 
 def jsonstat2_frame(payload: dict) -> pd.DataFrame:
@@ -42,7 +35,7 @@ def jsonstat2_frame(payload: dict) -> pd.DataFrame:
     positions = np.indices(sizes).reshape(len(sizes), -1) if sizes else np.empty((0, 0), dtype=int)
     for axis, dim in enumerate(dims):
         category = payload["dimension"][dim]["category"]
-        codes = np.array(_ordered_codes(category), dtype=object)
+        codes = np.array(category_codes(category), dtype=object)
         labels = category.get("label", {})
         if len(codes) != sizes[axis]:
             raise ValueError(f"json-stat2: dimension {dim} has {len(codes)} categories, size says {sizes[axis]}")
@@ -77,24 +70,3 @@ def v1_json_frame(payload: dict) -> pd.DataFrame:
         frame[column] = frame[column].astype("string")
     frame["value"] = frame["value"].astype("Float64")
     return frame
-
-
-def v1_variables(metadata: dict) -> dict[str, dict]:
-    """v1 table metadata → {code: {values, texts, mandatory, time}} (a missing `elimination` means mandatory)."""
-    return {v["code"]: {"values": v["values"], "texts": v.get("valueTexts", v["values"]),
-                        "mandatory": not v.get("elimination", False), "time": bool(v.get("time", False))}
-            for v in metadata["variables"]}
-
-
-def v2_variables(metadata: dict) -> dict[str, dict]:
-    """v2 `/tables/{id}/metadata` (json-stat2 shaped, no values) → the same shape as `v1_variables`."""
-    out = {}
-    for dim in metadata["id"]:
-        info = metadata["dimension"][dim]
-        codes = _ordered_codes(info["category"])
-        extension = info.get("extension", {})
-        out[dim] = {"values": codes, "texts": [info["category"].get("label", {}).get(c, c) for c in codes],
-                    "mandatory": not extension.get("elimination", False),
-                    "time": dim in metadata.get("role", {}).get("time", []),
-                    "codelists": [c.get("id") for c in extension.get("codelists", [])]}
-    return out

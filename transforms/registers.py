@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from sources.registers import RegisterFile, header_parts
+from core.records import RegisterFile, header_parts
 
 # Columns that hold personal data: never read past the reader.
 PII_COLUMNS = {"kontaktperson", "contact person", "projektledare", "telnr", "telefon", "phone", "e-post", "epost",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from sources.snapshots import Snapshot
+from core.records import Snapshot
 from warehouse.db import run_sql
 from warehouse.loader import (
     BatchResult,

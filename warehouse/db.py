@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from sydstat.config import SCHEMAS_DIR
+from core.config import SCHEMAS_DIR
 
 MIGRATIONS_DIR = SCHEMAS_DIR / "warehouse"
 MARTS_DIR = SCHEMAS_DIR / "marts"

@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from sources.snapshots import Snapshot
+from core.records import Snapshot
 from warehouse.db import run_sql
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")

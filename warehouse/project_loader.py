@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from sources.snapshots import Snapshot
+from core.records import Snapshot
 from warehouse.db import run_sql
 from warehouse.loader import (
     BatchResult,

@@ -41,7 +41,7 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
         shutil.copyfile(HERE / "static" / asset, site / "static" / asset)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from sydstat.region import region
+    from core.region import region
 
     region_name = region().name
     common = {"municipalities": data.municipalities.to_dict("records"), "synthetic_sources": data.synthetic_sources,

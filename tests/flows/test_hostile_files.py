@@ -8,9 +8,9 @@ import zipfile
 import pandas as pd
 import pytest
 
+from core.config import PROJECT_ROOT
 from sources import registers
 from sydstat.cli import main
-from sydstat.config import PROJECT_ROOT
 from tests.conftest import published
 
 pytestmark = pytest.mark.integration

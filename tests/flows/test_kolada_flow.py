@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from core.config import load_settings
 from flows.common import RunIncomplete
 from flows.kolada import ingest_kolada
 from sources.http import UpstreamError
-from sydstat.config import load_settings
 from tests.conftest import published
 
 pytestmark = pytest.mark.integration
@@ -178,9 +178,9 @@ def test_every_municipality_scope_stays_incremental_after_its_full_refresh(tmp_p
     full one (the benchmark's no-op run caught that: 148 data requests instead of 4 probes)."""
     import yaml
 
+    from core.catalog import fingerprint
+    from core.config import SCHEMAS_DIR
     from flows.kolada import make_plan
-    from sydstat.catalog import fingerprint
-    from sydstat.config import SCHEMAS_DIR
     from warehouse.db import open_work_db
 
     shutil.copytree(SCHEMAS_DIR / "catalog", tmp_path / "catalog")
@@ -209,8 +209,8 @@ def test_a_kpi_chunk_that_fails_after_retries_never_stops_the_others(home, repla
     run names the failed chunk and exits 1, nothing of the failed chunk's KPIs is deleted, and status says degraded."""
     import json
 
+    from core.catalog import load_catalog
     from sources.kolada import chunks
-    from sydstat.catalog import load_catalog
     from sydstat.cli import main
 
     ids = [str(k["id"]) for k in load_catalog("kolada")["kpis"]] + ["N99991"]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.config import load_settings
 from flows.events import ALL_EVENTS
-from sydstat.config import load_settings
-from sydstat.inbox import InboxWatcher, move_processed, resolve_inbox_file
+from flows.inbox import InboxWatcher, move_processed, resolve_inbox_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,7 +113,7 @@ def test_failed_files_get_a_reason_and_never_overwrite(tmp_path):
 
 
 def test_register_ingest_moves_unrecognised_file_to_failed(home):
-    from flows.registers import register_ingest
+    from flows.files import register_ingest
     from sources.registers import UnreadableFile
 
     inbox = load_settings().inbox_dir

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from core.config import PROJECT_ROOT, load_settings
 from sydstat.cli import main
-from sydstat.config import PROJECT_ROOT, load_settings
 from tests.conftest import published
 
 pytestmark = pytest.mark.integration

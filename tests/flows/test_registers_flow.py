@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.config import load_settings
 from flows.registers import ingest_register_file
 from sources.registers import UnreadableFile
-from sydstat.config import load_settings
 from tests.conftest import published
 
 pytestmark = pytest.mark.integration
@@ -80,7 +80,7 @@ def test_corrupt_file_changes_nothing(home, tmp_path):
 
 
 def test_inbox_file_is_loaded_and_moved_to_done(home):
-    from flows.registers import register_ingest
+    from flows.files import register_ingest
 
     inbox = load_settings().inbox_dir
     inbox.mkdir(parents=True)

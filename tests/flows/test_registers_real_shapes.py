@@ -5,8 +5,8 @@ placed is still loaded and counted; Kohesio's empty local id, its currency colum
 
 import pytest
 
+from core.config import PROJECT_ROOT
 from sydstat.cli import main
-from sydstat.config import PROJECT_ROOT
 from tests.conftest import published
 
 pytestmark = pytest.mark.integration

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.config import load_settings
 from flows.common import RunIncomplete
 from flows.scb import ingest_scb
-from sydstat.config import load_settings
 from tests.conftest import published
 from transforms.segregation import two_group
 

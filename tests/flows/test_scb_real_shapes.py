@@ -32,7 +32,7 @@ def test_a_missing_table_fails_alone_the_rest_loads_publishes_and_the_run_exits_
         ("TAB6471", "loaded")]
     assert published("SELECT DISTINCT grid FROM fct_area_type WHERE year = 2024") == [("RegSO2025",)]
     assert published("SELECT count(*) FROM fct_area_population WHERE classification = 'birth_region'") == [(0,)]
-    from sydstat.config import load_settings
+    from core.config import load_settings
 
     assert published("SELECT status FROM meta.run", db=load_settings().work_db) == [("partial",)]
     # status: the source is degraded, the failing table named
@@ -41,7 +41,7 @@ def test_a_missing_table_fails_alone_the_rest_loads_publishes_and_the_run_exits_
     entry = next(s for s in report["sources"] if s["source"] == "scb")
     assert entry["state"] == "degraded" and [t["table"] for t in entry["failing_tables"]] == ["TAB6572"]
     # the table is back: only it is downloaded again (the others are unchanged since their own loads)
-    from sydstat.replay_pxweb import PxDataset
+    from sydstat.demo.pxweb import PxDataset
 
     scb.pxweb.tables["TAB6572"] = PxDataset().tables["TAB6572"]
     scb.requests.clear()
@@ -90,7 +90,7 @@ def test_check_reports_ok_for_a_matching_table_and_the_precise_drift_for_one_tha
     assert any("neither maps nor declares as totals: ['eu27']" in d for d in drifted["TAB6572"])
     background = next(c for c in report["checks"] if c["table"] == "TAB6571")
     assert "DeSO2018 in use 2015–2024" in background["info"] and "DeSO2025 in use 2025–2025" in background["info"]
-    from sydstat.config import load_settings
+    from core.config import load_settings
 
     settings = load_settings()  # check changes nothing: no warehouse, no archive
     assert not settings.published_db.exists() and not settings.work_db.exists()
@@ -100,7 +100,7 @@ def test_check_reports_ok_for_a_matching_table_and_the_precise_drift_for_one_tha
 def test_another_region_by_configuration_loads_its_own_municipalities(home, monkeypatch):
     """`SYDSTAT_REGION=17 sydstat run --source scb`: Värmland's 16 municipalities and their DeSO, nothing else; the
     region's averages and in_region follow. (The replay serves whatever region is configured when it starts.)"""
-    from sydstat.replay import ReplayServer
+    from sydstat.demo.replay import ReplayServer
 
     monkeypatch.setenv("SYDSTAT_REGION", "17")
     with ReplayServer() as server:

@@ -6,7 +6,7 @@ from sydstat.report.pages import number
 
 def test_report_degrades_gracefully_with_one_source_and_two_values(published_home, tmp_path):
     """The published_home fixture: Kolada's N03920 for Landskrona only, 2023 and a NULL 2024."""
-    from sydstat.config import load_settings
+    from core.config import load_settings
 
     settings = load_settings()
     result = build_report(settings.published_db, tmp_path / "site")

@@ -6,7 +6,7 @@ import pytest
 
 from sources.http import HttpClient, UpstreamError
 from sources.kolada import KoladaClient, chunks
-from sydstat.sample import SAMPLE_KPIS, region_municipalities
+from sydstat.demo.sample import SAMPLE_KPIS, region_municipalities
 
 MUNIS = [m["municipality_code"] for m in region_municipalities()]
 

@@ -6,8 +6,8 @@ import itertools
 import pandas as pd
 import pytest
 
+from core.catalog import load_catalog
 from flows.pxweb_tables import table_selection
-from sydstat.catalog import load_catalog
 from transforms.pxweb import jsonstat2_frame
 from transforms.scb import area_population, segregation
 

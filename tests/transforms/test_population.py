@@ -6,12 +6,13 @@ import json
 import pandas as pd
 import pytest
 
+from core.catalog import load_catalog
 from flows.pxweb_tables import table_selection
 from flows.scb import _region_choice
-from sydstat.catalog import load_catalog
+from sources.pxweb import v2_variables
 from tests.conftest import REFERENCE, requires_shared
 from transforms.population import population_frame, sum_violations
-from transforms.pxweb import jsonstat2_frame, v2_variables
+from transforms.pxweb import jsonstat2_frame
 
 PX = REFERENCE / "pxweb" / "scb_v2"
 

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from sources.pxweb import v1_variables, v2_variables
 from tests.conftest import REFERENCE, requires_shared
-from transforms.pxweb import jsonstat2_frame, v1_json_frame, v1_variables, v2_variables
+from transforms.pxweb import jsonstat2_frame, v1_json_frame
 
 pytestmark = requires_shared
 PX = REFERENCE / "pxweb"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from sydstat.catalog import load_catalog
+from core.catalog import load_catalog
 from transforms.pxweb_indicators import values_frame
 
 HEALTH = next(t for t in load_catalog("fohm")["tables"] if t["path"].endswith("hlv1allmxreg.px"))

@@ -71,7 +71,7 @@ def test_real_tab6574_carries_both_grids_and_the_old_one_is_zero_in_2025():
 def test_real_totals_add_up_exactly_before_2025_and_within_the_ckm_tolerance_from_it():
     """Kon 1+2 and Alder 'totalt' are SCB's published totals: the sum of the parts matches them exactly up to 2024,
     and from 2025 (cell-key noise) only within the catalogue's tolerance — on a municipality and on its DeSO."""
-    from sydstat.catalog import load_catalog
+    from core.catalog import load_catalog
 
     ckm = load_catalog("scb")["load"]["ckm"]
     keys = ["area_code", "year", "sex", "age_group"]

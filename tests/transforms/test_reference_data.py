@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sydstat.config import SCHEMAS_DIR
+from core.config import SCHEMAS_DIR
 from tests.conftest import REFERENCE, requires_shared
 from transforms import kolada as tk
 
@@ -57,8 +57,16 @@ def test_catalogue_yaml_kpis_exist_and_are_current(catalogue):
         assert not tk.parse_title(real[kpi["id"]]["title"])["discontinued_after"], kpi["id"]
 
 
+def test_catalogue_titles_are_the_real_titles(catalogue):
+    from core.catalog import load_catalog
+
+    real = {k["id"]: k for k in catalogue}
+    for kpi in load_catalog("kolada")["kpis"]:
+        assert kpi["title"] == real[kpi["id"]]["title"], kpi["id"]
+
+
 def test_sample_titles_are_the_real_titles(catalogue):
-    from sydstat.sample import SAMPLE_KPIS
+    from sydstat.demo.sample import SAMPLE_KPIS
 
     real = {k["id"]: k for k in catalogue}
     for kpi_id, spec in SAMPLE_KPIS.items():

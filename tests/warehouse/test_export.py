@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sydstat.catalog import source_row
+from core.catalog import source_row
 from warehouse.db import open_work_db
 from warehouse.export import export_parquet
 from warehouse.loader import IndicatorBatch, load_indicator_batch

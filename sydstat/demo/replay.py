@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from sources.http import SYNTHETIC_HEADER
-from sydstat import sample
-from sydstat.replay_pxweb import FohmDataset, PxDataset
-from sydstat.replay_pxweb import route as pxweb_route
-from sydstat.replay_pxweb import route_v1 as pxweb_v1_route
+from sydstat.demo import sample
+from sydstat.demo.pxweb import FohmDataset, PxDataset
+from sydstat.demo.pxweb import route as pxweb_route
+from sydstat.demo.pxweb import route_v1 as pxweb_v1_route
 
 MAX_IDS = 25
 

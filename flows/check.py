@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from core.catalog import load_catalog
+from core.config import Settings
 from sources.http import HttpClient, UpstreamError
 from sources.kolada import KoladaClient
 from sources.pxweb import TIME_VARIABLES, PxWebClient
-from sydstat.catalog import load_catalog
-from sydstat.config import Settings
 from transforms.areas import grid_of
 from transforms.pxweb import jsonstat2_frame
 

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
-from sydstat.config import SCHEMAS_DIR, ConfigError, Settings, load_settings
+from core.config import SCHEMAS_DIR, ConfigError, Settings, load_settings
 
 SEED = SCHEMAS_DIR / "seed"
 DEFAULT_NAMES = {("10", "12"): "Skåne och Blekinge"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from sydstat.config import SCHEMAS_DIR
+from core.config import SCHEMAS_DIR
 
 
 def catalog_dir() -> Path:

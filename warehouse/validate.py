@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sydstat.config import SCHEMAS_DIR
+from core.config import SCHEMAS_DIR
 
 log = logging.getLogger("sydstat.validation")
 

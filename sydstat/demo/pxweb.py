@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sydstat import replay_areas as ra
-from sydstat import replay_population as rp
-from sydstat import sample
+from sydstat.demo import areas as ra
+from sydstat.demo import population as rp
+from sydstat.demo import sample
 
 YEARS = [str(y) for y in range(2015, 2026)]
 
@@ -182,7 +182,7 @@ HLV_GENERAL = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
 HLV_MENTAL = "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"
 def _hlv_regions() -> dict[str, str]:
     """The nation, the region's counties and Halland (a neighbour outside the default region), as in the real table."""
-    from sydstat.region import counties, region
+    from core.region import counties, region
 
     names = {c["county_code"]: c["county_name"] for c in counties()}
     return {"00": "Riket", **{c: names[c] for c in sorted({*region().county_codes, "13"})}}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from sydstat import sample
+from sydstat.demo import sample
 
 CLASSIC_TABLE = "TAB638"
 CKM_TABLE = "TAB6471"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from sydstat import sample
+from sydstat.demo import sample
 
 BACKGROUND_TABLE, BIRTH_TABLE = "TAB6571", "TAB6572"
 ECONOMIC_TABLE, EDUCATION_TABLE, EDUCATION_2025_TABLE = "TAB6685", "TAB5956", "TAB6534"

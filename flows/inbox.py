@@ -19,14 +19,6 @@ log = logging.getLogger("sydstat.inbox")
 DONE, FAILED = "done", "failed"
 
 
-def safe_name(name: str | Path, limit: int = 120) -> str:
-    """A file name fit for a log line or a message: control characters (a newline forging a log line, ANSI escapes
-    recolouring a terminal) shown escaped, and long names cut."""
-    text = Path(name).name if isinstance(name, Path) else str(name)
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def resolve_inbox_file(inbox: Path, path: str | Path) -> Path:
     """The real path of a file directly inside the inbox, or ValueError."""
     inbox = Path(inbox).resolve()

@@ -59,7 +59,7 @@ def _unit_random(*parts: object) -> float:
 def region_municipalities() -> list[dict]:
     """The configured region's municipalities (sydstat/region.py): the sample follows the region, so
     `SYDSTAT_REGION=13 sydstat demo` builds a synthetic Halland."""
-    from sydstat.region import region_municipalities as configured
+    from core.region import region_municipalities as configured
 
     return configured()
 
@@ -75,7 +75,7 @@ def kpi_metadata() -> list[dict]:
 
 def municipality_records() -> list[dict]:
     """Kolada v3 /municipality records: Riket, the region's counties ('00LL', type L) and its municipalities."""
-    from sydstat.region import counties, region
+    from core.region import counties, region
 
     names = {c["county_code"]: c["county_name"] for c in counties()}
     records = [{"id": "0000", "title": "Riket", "type": "L"}]
