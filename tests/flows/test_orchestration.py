@@ -37,6 +37,7 @@ def test_prefect_yaml_builds_runner_deployments():
     assert deployments["ingest-kolada"].parameters == {"full": False, "publish": False}
 
 
+@pytest.mark.integration  # slow (a replay round trip of seconds): not in `make check`
 def test_sensor_reports_only_real_changes(home, replay):
     from flows.kolada import ingest_kolada
     from flows.sensor import kolada_changes

@@ -45,6 +45,7 @@ def test_persistent_500_is_bounded_and_names_source_url_reason(replay):
     assert "kolada" in str(err.value) and "HTTP 500 after 3 attempts" in str(err.value) and "/kpi" in str(err.value)
 
 
+@pytest.mark.integration  # slow (a replay round trip of seconds): not in `make check`
 @pytest.mark.parametrize("kind", ["invalid_json", "html", "truncate", "reset"])
 def test_broken_bodies_are_retried_then_succeed(replay, kind, tmp_path):
     replay.inject(kind, match="/municipality", times=1)

@@ -19,6 +19,7 @@ def test_limits_come_from_config(replay):
     assert (limits.max_cells, limits.max_calls, limits.window_seconds) == (5000, 7, 10.0)
 
 
+@pytest.mark.integration  # slow (a replay round trip of seconds): not in `make check`
 def test_queries_are_split_under_the_cell_limit_on_region_never_the_measure(replay):
     replay.pxweb.max_cells = 5000
     px = client(replay)
