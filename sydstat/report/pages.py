@@ -34,6 +34,34 @@ def number(value, unit: str | None = None, decimals: int | None = None) -> str:
     return text + UNIT_SUFFIX.get(unit or "", "")
 
 
+def rank_text(r) -> str | None:
+    """'rang 3 av 38' for an indicator with a direction (1 = best); None for one without: a size order is no rank."""
+    if r.direction in ("higher_is_better", "higher_is_worse") and not pd.isna(r.rank_in_region):
+        return f"rang {int(r.rank_in_region)} av {int(r.municipalities_ranked)}"
+    return None
+
+
+def change_text(value, unit: str | None) -> str:
+    """A change of a share is in percentage points ('procentenheter'), not per cent."""
+    if unit == "percent":
+        text = number(value, None)
+        return text if text == "–" else f"{text} procentenheter"
+    return number(value, unit)
+
+
+def date_text(value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def project_name(name: str, is_synthetic: bool) -> str:
+    """The register's name, marked as a synthetic example once (the sample's names may already say so)."""
+    if is_synthetic and "syntetiskt exempel" not in name.casefold():
+        return name + " (syntetiskt exempel)"
+    return name
+
+
 def _short(title: str, limit: int = 48) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
@@ -87,6 +115,7 @@ def ranking_table(data: ReportData) -> dict:
     latest_year = headline.groupby("indicator_id")["year"].max()
     shown = [r for r in data.headlines.itertuples() if r.indicator_id in latest_year.index]
     header = ["Kommun"] + [f"{_short(r.title, 40)} ({int(latest_year[r.indicator_id])})" for r in shown]
+    reference = {r.indicator_id: int(latest_year[r.indicator_id]) for r in shown}
     ids = [r.indicator_id for r in shown]
     rows = []
     for m in data.municipalities.itertuples():
@@ -95,13 +124,17 @@ def ranking_table(data: ReportData) -> dict:
         for indicator_id in ids:
             if indicator_id in mine.index:
                 r = mine.loc[indicator_id]
-                rank = f"rang {int(r.rank_in_region)} av {int(r.municipalities_ranked)}"
-                cells.append(f"{number(r.value, r.unit)} ({rank})")
+                # an older value says its year; a rank is only given where the catalogue gives a direction
+                extras = [str(int(r.year))] if int(r.year) != reference[indicator_id] else []
+                extras += [t for t in [rank_text(r)] if t]
+                cells.append(number(r.value, r.unit) + (f" ({'; '.join(extras)})" if extras else ""))
             else:
                 cells.append("–")
         rows.append(cells)
     return {"caption": "Kommunerna och deras nyckeltal, senaste år med värde", "header": header, "rows": rows,
-            "note": attribution_text(headline.attribution) + ". Rang: sydstats beräkning."}
+            "note": attribution_text(headline.attribution) + ". Rang: sydstats beräkning, bland kommunerna med värde "
+                    "samma år (1 = bäst enligt katalogens riktning; nyckeltal utan riktning rangordnas inte). Ett år "
+                    "inom parentes: kommunens senaste värde är äldre än kolumnens år."}
 
 
 def counties_table(data: ReportData) -> dict:
@@ -129,17 +162,18 @@ def profile_table(data: ReportData, code: str) -> dict:
     mine = data.profile[data.profile.municipality_code == code]
     rows = []
     for r in mine.itertuples():
-        change = number(r.change_5_years, r.unit)
+        change = change_text(r.change_5_years, r.unit)
         if r.change_crosses_series_break and change != "–":
             change += " (över ett seriebrott)"
         rows.append([r.indicator_title, str(int(r.year)), number(r.value, r.unit),
-                     f"{int(r.rank_in_region)} av {int(r.municipalities_ranked)}", number(r.region_average, r.unit),
+                     rank_text(r) or "ingen rang (ingen riktning)", number(r.region_average, r.unit),
                      change, r.attribution])
     return {"caption": "Senaste värde per nyckeltal (totalt för kvinnor och män)",
             "header": ["Nyckeltal", "År", "Värde", "Rang i regionen", "Regionens snitt", "Förändring på 5 år",
                        "Källa"],
-            "rows": rows, "note": "Rang, snitt och förändring: sydstats beräkningar. Rang 1 = bäst där riktningen "
-                                  "är känd, annars högst värde."}
+            "rows": rows, "note": "Rang, snitt och förändring: sydstats beräkningar. Rang 1 = bäst enligt "
+                                  "katalogens riktning; nyckeltal utan riktning rangordnas inte. Förändringen av en "
+                                  "andel anges i procentenheter."}
 
 
 def trends_figure(data: ReportData, code: str, name: str, out: Path) -> dict | None:
@@ -258,9 +292,9 @@ def projects_table(data: ReportData, code: str) -> dict | None:
     if mine.empty:
         return None
     coverage = {"local": "kommunen", "programme_area": "hela programområdet", "national": "hela landet"}
-    rows = [[r.name + (" (syntetiskt exempel)" if r.is_synthetic else ""),
+    rows = [[project_name(r.name, r.is_synthetic),
              REGISTER_LABELS.get(r.register, r.register), r.owner_name or "–",
-             f"{r.start_date or '–'} – {r.end_date or '–'}", number(r.total_budget_sek, "sek", 0),
+             f"{date_text(r.start_date)} – {date_text(r.end_date)}", number(r.total_budget_sek, "sek", 0),
              coverage.get(r.coverage, r.coverage)] for r in mine.itertuples()]
     return {"caption": "Projekt som verkar i kommunen (hela projektets budget, inte kommunens andel)",
             "header": ["Projekt", "Register", "Projektägare", "Period", "Total budget", "Verkar i"], "rows": rows,

@@ -23,3 +23,23 @@ def test_swedish_number_formatting():
     assert number(8.45, "percent") == "8,4 %" or number(8.45, "percent") == "8,5 %"
     assert number(-1.5) == "−1,5" and number(None) == "–" and number(float("nan")) == "–"
     assert number(0.1837, decimals=3) == "0,184"
+
+
+def test_the_report_does_not_mislead():
+    """Issue 18: shares change in percentage points; a rank only where there is a direction; an older value says
+    its year; dates without a time; a synthetic project marked once."""
+    from types import SimpleNamespace
+
+    from sydstat.report.pages import change_text, date_text, project_name, rank_text
+
+    assert change_text(-1.5, "percent") == "−1,5 procentenheter"
+    assert change_text(120.0, "sek") == "120,0 kr"
+    assert rank_text(SimpleNamespace(direction="higher_is_worse", rank_in_region=3, municipalities_ranked=38)) \
+        == "rang 3 av 38"
+    assert rank_text(SimpleNamespace(direction="neutral", rank_in_region=1, municipalities_ranked=38)) is None
+    import pandas as pd
+
+    assert date_text(pd.Timestamp("2022-01-01 00:00:00")) == "2022-01-01" and date_text(None) == "–"
+    assert project_name("Unga vuxna (SYNTETISKT EXEMPEL)", True) == "Unga vuxna (SYNTETISKT EXEMPEL)"
+    assert project_name("Unga vuxna", True) == "Unga vuxna (syntetiskt exempel)"
+    assert project_name("Samverkan", False) == "Samverkan"
