@@ -8,8 +8,8 @@ from contextlib import contextmanager, nullcontext
 from prefect import task
 from prefect.cache_policies import NONE
 
-from core.config import Settings
-from warehouse.db import open_work_db
+from core.config import Settings, load_settings
+from warehouse.db import open_work_db, writer_lock
 from warehouse.loader import BatchResult, DeletionGuard, IndicatorBatch, load_indicator_batch
 from warehouse.state import last_full_received
 from warehouse.validate import ValidationOutcome, validate_frame
@@ -39,10 +39,6 @@ def work_db(settings: Settings):
     return open_work_db(settings.work_db, region(settings).municipality_codes)
 
 
-class WriterBusy(RuntimeError):
-    """Another sydstat process is writing this home's warehouse; nothing was touched."""
-
-
 _held = {"depth": 0, "file": None}  # the writer lock is re-entrant within a process (nightly → each source)
 
 
@@ -61,50 +57,12 @@ def writer_slot():
         return
     from prefect.settings import PREFECT_API_URL
 
-    with _file_lock(), (_prefect_slot() if PREFECT_API_URL.value() else nullcontext()):
+    with writer_lock(load_settings()), (_prefect_slot() if PREFECT_API_URL.value() else nullcontext()):
         _held["depth"] = 1
         try:
             yield
         finally:
             _held["depth"] = 0
-
-
-@contextmanager
-def _file_lock():
-    import fcntl
-    import os
-    import time
-
-    from core.config import ensure_home_writable, load_settings
-
-    settings = load_settings()
-    ensure_home_writable(settings.home)  # a home that is a file, or read-only: its own clear error, first
-    path = settings.work_db.with_name(".writer.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wait = float(os.environ.get("SYDSTAT_LOCK_WAIT", "0") or 0)
-    deadline = time.monotonic() + wait
-    handle = open(path, "a+")  # noqa: SIM115 (held for the whole block)
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another process"
-                    raise WriterBusy(f"another sydstat run is writing to {settings.home} ({holder}); "
-                                     f"nothing was touched — try again when it has finished"
-                                     + (f" (waited {wait:.0f}s)" if wait else
-                                        " (or set SYDSTAT_LOCK_WAIT=seconds to wait)")) from None
-                time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        handle.flush()
-        yield
-    finally:
-        handle.close()  # releases the lock
 
 
 @contextmanager

@@ -207,6 +207,42 @@ def _example_query() -> str:
     return EXAMPLE_QUERY if "1282" in codes or not codes else EXAMPLE_QUERY.replace("'1282'", f"'{codes[0]}'")
 
 
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    """list | show ID | resolve ID --reason …: the rows validation kept out (sydstat/quarantine.py)."""
+    import json
+
+    from sydstat import quarantine
+
+    settings = load_settings()
+    if not settings.published_db.is_file():
+        return _fail(f"no warehouse at {settings.published_db}; run `sydstat demo` or `sydstat run` first", 1)
+    if args.action == "list":
+        rows = quarantine.list_rows(settings, args.all, args.source)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+            return 0
+        for r in rows:
+            state = "resolved" if r["resolved"] else "open"
+            print(f"{r['id']:>6}  {state:<8} {r['source']:<10} {r['target_table']:<22} {r['reason'][:90]}")
+        print(f"{len(rows)} {'rows' if args.all else 'open rows'}; `sydstat quarantine show ID` for the record",
+              file=sys.stderr)
+        return 0
+    if args.id is None:
+        return _fail(f"quarantine {args.action} needs an ID (see `sydstat quarantine list`)", 2)
+    if args.action == "show":
+        row = quarantine.show(settings, args.id)
+        if row is None:
+            return _fail(f"no quarantined row {args.id}", 1)
+        print(json.dumps(row, ensure_ascii=False, default=str, indent=1))
+        return 0
+    if not (args.reason or "").strip():
+        return _fail("quarantine resolve needs --reason \"why\" (it is kept with the row)", 2)
+    if not quarantine.resolve(settings, args.id, args.reason.strip()):
+        return _fail(f"no open quarantined row {args.id}", 1)
+    print(f"quarantined row {args.id} resolved: {args.reason.strip()}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from sydstat.status import collect_status, render_status
 
@@ -373,10 +409,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sydstat")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sydstat", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run the whole pipeline on the bundled offline sample (synthetic data)")
@@ -411,6 +457,18 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="per source: last run, rows, freshness, failures (exit 1 if unhealthy)")
     status.add_argument("--json", action="store_true", help="machine-readable output for monitoring")
     status.set_defaults(func=cmd_status)
+
+    quarantine = sub.add_parser(
+        "quarantine", help="rows validation kept out: list, show ID, resolve ID --reason …",
+        description="list: open quarantined rows (--all: resolved too); show ID: the whole record and why; resolve "
+                    "ID --reason: record a decision (kept with the row; the row itself loads when fixed upstream).")
+    quarantine.add_argument("action", choices=["list", "show", "resolve"])
+    quarantine.add_argument("id", nargs="?", type=int, help="the row's id (from `list`)")
+    quarantine.add_argument("--reason", help="why it is resolved (resolve)")
+    quarantine.add_argument("--all", action="store_true", help="list resolved rows too")
+    quarantine.add_argument("--source", help="only this source (list)")
+    quarantine.add_argument("--json", action="store_true", help="JSON (list)")
+    quarantine.set_defaults(func=cmd_quarantine)
 
     query = sub.add_parser("query", help="run read-only SQL on the published warehouse",
                            description=f"Read-only SQL on $SYDSTAT_HOME/warehouse.duckdb. Example:\n  {EXAMPLE_QUERY}")
@@ -469,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry from the temporary server
+    # the temporary Prefect server gets 20 s to start by default: a loaded 2-core machine needs more at times
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     args = build_parser().parse_args(argv)
     if args.command == "query" and args.format != "table":
         args.limit = args.limit if args.limit != 200 else 0

@@ -18,6 +18,7 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="sydstat-prefect-")
 atexit.register(shutil.rmtree, _PREFECT_HOME, True)  # registered before Prefect's own exit hooks, so it runs last
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")  # a loaded 2-core machine
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

@@ -8,6 +8,7 @@ on every migrate/publish, so editing a view needs no migration.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,50 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 def run_sql(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> list[tuple]:
     """Execute and fetch everything: in DuckDB 2.0 an unfinished result blocks its connection."""
     return con.execute(query, params or []).fetchall()
+
+
+class WriterBusy(RuntimeError):
+    """Another sydstat process is writing this home's warehouse; nothing was touched."""
+
+
+@contextmanager
+def writer_lock(settings):
+    """One writer per home, before anything is touched: an exclusive lock on `work/.writer.lock`. A second writer
+    waits up to $SYDSTAT_LOCK_WAIT seconds (default 0), then refuses (WriterBusy) naming who holds it."""
+    import fcntl
+    import os
+    import time
+
+    from core.config import ensure_home_writable
+
+    ensure_home_writable(settings.home)  # a home that is a file, or read-only: its own clear error, first
+    path = settings.work_db.with_name(".writer.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wait = float(os.environ.get("SYDSTAT_LOCK_WAIT", "0") or 0)
+    deadline = time.monotonic() + wait
+    handle = open(path, "a+")  # noqa: SIM115 (held for the whole block)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise WriterBusy(f"another sydstat run is writing to {settings.home} ({holder}); "
+                                     f"nothing was touched — try again when it has finished"
+                                     + (f" (waited {wait:.0f}s)" if wait else
+                                        " (or set SYDSTAT_LOCK_WAIT=seconds to wait)")) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # releases the lock
+
 
 
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:

@@ -291,9 +291,15 @@ def record_quarantine(con, load_id: int, source: str, target_table: str, rows: p
         records = [json.dumps(r, ensure_ascii=False, default=str) for r in data.to_dict("records")]
     frame = pd.DataFrame({"load_id": load_id, "source": source, "target_table": target_table,
                           "reason": rows["reason"].astype(str).to_numpy(), "record": records})
+    # the same record already waiting in the quarantine (an unchanged file ingested again) is not added twice
     with registered(con, _quarantine=frame):
-        run_sql(con, "INSERT INTO meta.quarantine (load_id, source, target_table, reason, record, quarantined_at) "
-                     "SELECT load_id, source, target_table, reason, record::JSON, now() FROM _quarantine")
+        run_sql(con, "INSERT INTO meta.quarantine (quarantine_id, load_id, source, target_table, reason, record, "
+                     "quarantined_at, record_key) "
+                     "SELECT nextval('meta.quarantine_id_seq'), load_id, source, target_table, reason, record::JSON, "
+                     "now(), key FROM (SELECT DISTINCT ON (key) *, sha256(source || '|' || target_table || '|' || "
+                     "record::JSON::VARCHAR) AS key FROM _quarantine) q "
+                     "WHERE NOT EXISTS (SELECT 1 FROM meta.quarantine o WHERE o.record_key = q.key "
+                     "AND NOT o.resolved)")
     return len(frame)
 
 

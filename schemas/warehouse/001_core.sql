@@ -118,7 +118,7 @@ CREATE TABLE meta.quarantine (
     reason         VARCHAR NOT NULL,
     record         JSON NOT NULL,
     quarantined_at TIMESTAMP NOT NULL,
-    resolved       BOOLEAN NOT NULL DEFAULT false  -- set when a later load of the same key succeeded
+    resolved       BOOLEAN NOT NULL DEFAULT false  -- set by `sydstat quarantine resolve` (011: resolved_at, resolution)
 );
 
 CREATE TABLE meta.source_state (

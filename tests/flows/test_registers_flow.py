@@ -121,3 +121,30 @@ def test_funding_is_versioned_with_its_project(home, tmp_path):
                       "OR f.valid_to > (SELECT min(valid_to) FROM fct_project_funding WHERE project_id = "
                       "'2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND)")
     assert [float(r[0]) for r in as_of] == [790680.0]
+
+
+def test_quarantine_you_can_act_on(home, tmp_path, capsys):
+    """Issue 18: `sydstat quarantine list | show | resolve`; the same file ingested again adds no second open row."""
+    import json
+
+    from sydstat.cli import main
+
+    text = SAMPLE.read_text(encoding="utf-8").replace("Landskrona kommun", "Ingenstans kommun", 1)
+    odd = tmp_path / "esf_odd.csv"
+    odd.write_text(text, encoding="utf-8")
+    assert main(["ingest", str(odd)]) == 0
+    assert main(["ingest", str(odd)]) == 0  # the same record again: still one open row
+    capsys.readouterr()
+    assert main(["quarantine", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1 and "Ingenstans" in rows[0]["reason"] and rows[0]["resolved"] is False
+    assert main(["quarantine", "show", str(rows[0]["id"])]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["record"]["named_as"].startswith("Ingenstans")
+    assert main(["quarantine", "resolve", str(rows[0]["id"])]) == 2  # a resolution needs a reason
+    assert main(["quarantine", "resolve", str(rows[0]["id"]), "--reason", "fel i exporten, rättat"]) == 0
+    capsys.readouterr()
+    assert main(["quarantine", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert published("SELECT resolution FROM meta.quarantine") == [("fel i exporten, rättat",)]
+    assert main(["quarantine", "resolve", str(rows[0]["id"]), "--reason", "igen"]) == 1  # not open any more
