@@ -139,6 +139,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if code:
                 return code
         print(f"({len(server.requests)} requests in all, {time.monotonic() - started:.1f}s)")
+        print("\nDeSO → RegSO key of the replay's areas (SCB's key-file shape, synthetic names):")
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="sydstat-demo-") as folder:  # archived on ingest, so rebuilds have it
+            key = Path(folder) / "deso_regso_2018_2020.csv"
+            key.write_text(server.pxweb.key_file(), encoding="utf-8")
+            args.file = str(key)
+            code = cmd_ingest(args, synthetic=True)
+        if code:
+            return code
     print("\nProject register sample (the founding ESF project + synthetic examples):")
     args.file = str(SAMPLE_REGISTER)
     code = cmd_ingest(args)

@@ -242,17 +242,39 @@ def labour_market_status(profiles: dict) -> tuple[dict, Callable]:
     return dims, gridded(value, 2024, 0.0)
 
 
-def area_types(profiles: dict) -> tuple[dict, Callable]:
-    """TAB6586: RegSO of ~6 DeSO each (in code order) per municipality and grid, områdestyp 1-5 from their
-    foreign-background share and the municipality's pressure (1 where both are high). RegSO 2020 until 2023, RegSO
-    2025 ('…_RegSO2025', labelled with its code first, as SCB does) from 2024; off-grid cells are '..'."""
-    names = _names()
+def regso_members(profiles: dict) -> dict[str, list[str]]:
+    """RegSO code → its DeSO: ~6 DeSO each, in code order, per municipality and grid (the replay's own grouping)."""
     members: dict = defaultdict(list)
     seen: dict = defaultdict(int)  # DeSO so far per municipality and grid
     for deso in _areas(profiles):
         new = deso.endswith(DESO_2025)
         members[f"{deso[:4]}R{seen[(deso[:4], new)] // 6 + 1:03d}" + (REGSO_2025 if new else "")].append(deso)
         seen[(deso[:4], new)] += 1
+    return members
+
+
+def regso_name(regso: str) -> str:
+    return f"{_names().get(regso[:4], regso[:4])} (område {int(regso[5:8])})"
+
+
+def key_csv(profiles: dict) -> str:
+    """The DeSO 2018 → RegSO 2020 key file in the shape of SCB's (kommun, kommunnamn, deso_2018, regso_2020,
+    regsokod_2020), for the replay's areas: the demo ingests it, so `area_profile` shows each DeSO's RegSO."""
+    names = _names()
+    lines = ["kommun,kommunnamn,deso_2018,regso_2020,regsokod_2020"]
+    for regso, desos in sorted(regso_members(profiles).items()):
+        if regso.endswith(REGSO_2025):
+            continue
+        lines += [f'{regso[:4]},{names.get(regso[:4], regso[:4])},{deso},"{regso_name(regso)}",{regso}'
+                  for deso in desos]
+    return "\n".join(lines) + "\n"
+
+
+def area_types(profiles: dict) -> tuple[dict, Callable]:
+    """TAB6586: RegSO of ~6 DeSO each (in code order) per municipality and grid, områdestyp 1-5 from their
+    foreign-background share and the municipality's pressure (1 where both are high). RegSO 2020 until 2023, RegSO
+    2025 ('…_RegSO2025', labelled with its code first, as SCB does) from 2024; off-grid cells are '..'."""
+    members = regso_members(profiles)
 
     def index(regso: str, year: str) -> float:
         shares = [profiles[(d, year)][1] for d in members[regso]]
@@ -266,7 +288,7 @@ def area_types(profiles: dict) -> tuple[dict, Callable]:
         return round(level, 1) if contents == "000008IT" else round(3 + 0.5 * level, 1)
 
     def label(regso: str) -> str:
-        name = f"{names.get(regso[:4], regso[:4])} (område {int(regso[5:8])})"
+        name = regso_name(regso)
         return f"{regso[:8]} {name}" if regso.endswith(REGSO_2025) else name
 
     dims = {"Region": {r: label(r) for r in sorted(members)}, "ContentsCode": AREA_TYPE_CONTENTS,

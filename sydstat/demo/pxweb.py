@@ -49,6 +49,10 @@ class PxDataset:
     cells: dict = field(default_factory=dict)  # (DeSO 2018, background, sex, year) → persons
     tables: dict[str, PxTable] = field(default_factory=dict)
 
+    def key_file(self) -> str:
+        """The DeSO 2018 → RegSO 2020 key of these areas, as SCB's key file (the demo ingests it)."""
+        return ra.key_csv(ra.profiles_of(self.cells))
+
     def __post_init__(self):
         if not self.cells:
             self.cells = generate()
