@@ -55,6 +55,10 @@ def _print_summary(summary: dict) -> None:
 
     console = Console()
     for batch in summary.get("batches", []):
+        if batch["load_id"] is None:  # a table whose change probe said "unchanged": not downloaded, no batch
+            console.print(f"[bold]{summary['source']}[/] {batch.get('dataset') or ''}: unchanged upstream since its "
+                          f"last load — not downloaded")
+            continue
         console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
                       f"{batch['rows_received']} {ROW_WORD.get(summary['source'], 'values')} "
                       f"received, +{batch['rows_inserted']} new, "
