@@ -19,23 +19,11 @@ from flows.common import writer_slot
 from flows.inbox import move_processed, resolve_inbox_file
 from flows.publish import emit_loaded, source_run, write_file_manifest
 from flows.registers import ingest_register_file
-from sources.registers import ZIP_MAGIC, UnreadableFile, decode_text
+from sources.files import file_kind
+from sources.registers import decode_text
 from sources.snapshots import SnapshotArchive
 from transforms import areas
 from warehouse.area_loader import load_area_batch
-
-
-def file_kind(path: Path) -> str:
-    """'deso_regso_key', 'regso_area_types' or 'register' (the register reader then decides or refuses)."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(ZIP_MAGIC):  # an .xlsx: only registers come as workbooks
-        return "register"
-    try:
-        text, _ = decode_text(head)
-    except (UnicodeDecodeError, UnreadableFile):
-        return "register"  # the register reader then decides, or refuses with the reason
-    return areas.sniff(text) or "register"
 
 
 def ingest_file(path: str, synthetic: bool = False, publish: bool = True, rebuild: bool = False) -> dict:

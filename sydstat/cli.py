@@ -321,9 +321,17 @@ def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {safe_name(str(path), 300)}", 2)
+    from sources.files import preflight
+    from sources.registers import UnreadableFile
+
+    try:  # before any flow (and Prefect's server) starts: a file that cannot be read is refused at once
+        preflight(path)
+    except UnreadableFile as exc:
+        return _fail(f"cannot read {safe_name(path.name)}: {exc}")
+    except OSError as exc:
+        return _fail(f"cannot read {safe_name(path.name)}: {exc.strerror}")
     _setup_logging(args.verbose)
     from flows.files import ingest_file
-    from sources.registers import UnreadableFile
 
     try:
         summary = ingest_file(str(path.resolve()), synthetic=synthetic)

@@ -81,6 +81,18 @@ def test_status_and_query_do_not_import_prefect_or_gx(published_home):
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
 
 
+def test_an_unreadable_file_is_refused_before_any_flow_starts(home, tmp_path):
+    """Issue 18: `sydstat ingest` of a file that cannot be read fails at once, with the reason, Prefect never
+    started."""
+    bad = tmp_path / "export.xlsx"
+    bad.write_text("<html><body>Logga in</body></html>")
+    code = (f"import sys; from sydstat.cli import main; rc = main(['ingest', {str(bad)!r}]); "
+            "print(rc, 'prefect' in {m.split('.')[0] for m in sys.modules})")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "1 False", result.stderr
+    assert "not a real .xlsx file (an HTML page)" in result.stderr
+
+
 def test_unknown_source_is_a_usage_error(home, capsys):
     assert main(["run", "--source", "nosuch"]) == 2
     assert "unknown source 'nosuch'" in capsys.readouterr().err

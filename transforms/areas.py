@@ -21,7 +21,6 @@ REGSO = re.compile(r"^\d{4}R\d{3}(_RegSO2025)?$")
 # versions carry a suffix in the same Region variable, so a code names its grid and two grids never share a key.
 GRIDS = {"DeSO2018": ("DeSO", 2018), "DeSO2025": ("DeSO", 2025), "RegSO2020": ("RegSO", 2020),
          "RegSO2025": ("RegSO", 2025)}
-KEY_COLUMNS = {"kommun", "kommunnamn", "deso_2018", "regso_2020", "regsokod_2020"}
 
 
 def grid_of(codes: pd.Series) -> pd.Series:
@@ -48,17 +47,6 @@ def area_rows(codes: pd.Series, names: pd.Series | None = None, regso: pd.Series
                          "area_name": (names.reset_index(drop=True) if names is not None
                                        else pd.Series(pd.NA, index=codes.index, dtype="string")),
                          "municipality_code": codes.str[:4], "regso_code": regso.astype("string")})
-
-
-def sniff(text: str) -> str | None:
-    """'deso_regso_key', 'regso_area_types' or None (not an area file)."""
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    cells = [c.strip().strip('"').lower() for c in first.split(",")]
-    if KEY_COLUMNS <= set(cells):
-        return "deso_regso_key"
-    if cells and cells[0] == "" and len(cells) > 1 and all(re.fullmatch(r"\d{4}", c) for c in cells[1:] if c):
-        return "regso_area_types"
-    return None
 
 
 def parse_key(text: str) -> pd.DataFrame:

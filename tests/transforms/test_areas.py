@@ -4,6 +4,7 @@ export labelled by RegSO code."""
 import pandas as pd
 import pytest
 
+from sources.files import sniff
 from tests.conftest import REFERENCE, requires_shared
 from transforms import areas
 
@@ -14,7 +15,7 @@ SEG = REFERENCE / "segregation"
 def test_real_key_and_area_types_resolve_completely():
     key_text = (SEG / "koppling-deso2018-regso2020.csv").read_text(encoding="utf-8")
     types_text = (SEG / "regso_socioekonomisk_index_2022.csv").read_text(encoding="utf-8")
-    assert areas.sniff(key_text) == "deso_regso_key" and areas.sniff(types_text) == "regso_area_types"
+    assert sniff(key_text) == "deso_regso_key" and sniff(types_text) == "regso_area_types"
     dim = areas.parse_key(key_text)
     assert (dim.area_level == "DeSO").sum() == 5984  # all DeSO 2018 and (dim.area_level == "RegSO").sum() == 3363
     assert dim.area_code.is_unique and dim[dim.area_level == "DeSO"].area_code.str.fullmatch(areas.DESO.pattern).all()
@@ -39,4 +40,4 @@ def test_newer_export_labelled_by_code():
 def test_unexpected_label_is_a_clear_error():
     with pytest.raises(ValueError, match="unexpected row label"):
         areas.parse_area_types(",2022\nBara ett namn,3\n")
-    assert areas.sniff("a,b,c\n1,2,3\n") is None
+    assert sniff("a,b,c\n1,2,3\n") is None
