@@ -23,6 +23,8 @@ ROWS_QUERY = {"*": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
 def collect_status(settings: Settings) -> dict:
     report: dict = {"warehouse": str(settings.published_db), "checked_at": datetime.now().isoformat(timespec="seconds"),
                     "sources": [], "healthy": False}
+    docs = settings.reports_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    report["validation_docs"] = str(docs) if docs.is_file() else None  # GX Data Docs of the validations
     if not settings.published_db.is_file():
         report["problem"] = "no published warehouse yet: run `sydstat demo` or `sydstat run`"
         return report
@@ -110,4 +112,6 @@ def render_status(report: dict) -> None:
         for failed in s.get("failing_tables", []):
             console.print(f"[yellow]{s['source']} degraded:[/] table {failed['table']} failed "
                           f"{str(failed['failed_at'])[:19]}: {failed['reason'][:160]}")
+    if report.get("validation_docs"):
+        console.print(f"Validation reports (Great Expectations Data Docs): {report['validation_docs']}")
     console.print("healthy" if report["healthy"] else "[red]unhealthy[/] (exit code 1)")

@@ -110,6 +110,7 @@ def test_demo_end_to_end(demo_home):
     assert status.returncode == 0 and report["healthy"]
     assert {s["source"] for s in report["sources"] if s["synthetic"]} == {"kolada", "scb", "fohm"}
     assert (demo_home / "reports" / "gx").is_dir()
+    assert Path(report["validation_docs"]).is_file()  # status names where the Data Docs are
     assert any((demo_home / "raw" / "kolada" / "batches").iterdir())
 
 
