@@ -159,6 +159,12 @@ def build_sections() -> list[Section]:
         "indices, scores) are credited to sydstat, not to the source."])]
     objects, target_areas = _warehouse_shape()
     sections += _source_sections(_catalogs(), target_areas)
+    graph = dependencies({name for schema, name, _kind, _columns in objects if schema != "meta"})
+    origins = table_origins(_catalogs())
+    sections[0].paragraphs.append(
+        "Each table and view says what it is built from, down to the catalogue entries that load it. The last "
+        "validation of every load is in the Great Expectations Data Docs, "
+        "`$SYDSTAT_HOME/reports/gx/gx/uncommitted/data_docs/local_site/index.html` (`sydstat status` prints the path).")
     for kind, title in (("view", "Analyst views (marts)"), ("table", "Tables (star schema)"),
                         ("meta", "Run metadata (schema meta)")):
         sections.append(Section(title, paragraphs=[]))
@@ -171,6 +177,8 @@ def build_sections() -> list[Section]:
             for column, data_type in columns:
                 meaning = column_docs.get((qualified, column)) or glossary.get(column, "")
                 section.rows.append([f"`{column}`", data_type, meaning])
+            if kind != "meta":
+                section.paragraphs.append("Built from: " + lineage(qualified, graph, origins))
             for suite in suites_by_table.get(qualified, []):
                 section.paragraphs.append(
                     f"Checked before loading by the Great Expectations suite `{suite['name']}` "
@@ -178,6 +186,49 @@ def build_sections() -> list[Section]:
                     + "; ".join(_describe_expectation(e) for e in suite["expectations"]) + ".")
             sections.append(section)
     return sections
+
+
+def dependencies(names: set[str]) -> dict[str, list[str]]:
+    """view → the tables and views its SQL (schemas/marts/<view>.sql) names: its lineage, one level down."""
+    graph = {}
+    for path in sorted((SCHEMAS_DIR / "marts").glob("*.sql")):
+        sql = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        graph[path.stem] = sorted(n for n in names if n != path.stem and re.search(rf"\b{n}\b", sql))
+    return graph
+
+
+def table_origins(catalogs: dict[str, dict]) -> dict[str, str]:
+    """table → where its rows come from: the catalogue entries that load it, or what sydstat computes it from."""
+    loads: dict[str, list[str]] = {}
+    kpis = catalogs.get("kolada", {}).get("kpis", [])
+    if kpis:
+        loads.setdefault("fct_indicator_value", []).append(f"Kolada: {len(kpis)} KPIs (`schemas/catalog/kolada.yaml`)")
+    for name, title in (("scb", "SCB"), ("fohm", "Folkhälsomyndigheten")):
+        by_target: dict[str, list[str]] = {}
+        for table in catalogs.get(name, {}).get("tables", []):
+            by_target.setdefault(table.get("target", "fct_indicator_value"), []).append(
+                str(table.get("id") or table.get("path", "").rsplit("/", 1)[-1]))
+        for target, ids in by_target.items():
+            loads.setdefault(target, []).append(f"{title}: {', '.join(ids)} (`schemas/catalog/{name}.yaml`)")
+    loads.setdefault("fct_area_type", []).append("SCB's RegSO area-type file (`sydstat ingest`)")
+    loads.setdefault("dim_area", []).append("SCB's DeSO→RegSO key file (`sydstat ingest`) and the area tables")
+    registers = "project registers ESF+, Tillväxtverket, Kohesio (`sydstat ingest`; `schemas/catalog/registers.yaml`)"
+    for table in ("dim_project", "fct_project_funding", "bridge_project_municipality", "bridge_project_organisation",
+                  "dim_organisation", "dim_fund"):
+        loads[table] = [registers]
+    loads["segregation_indices"] = ["computed by sydstat from `fct_area_population` (transforms/segregation.py)"]
+    loads["dim_municipality"] = ["the seed `schemas/seed/municipalities.csv` (290) and Kolada's /municipality"]
+    loads["dim_indicator"] = ["the catalogue entries and the sources' metadata"]
+    return {table: "; ".join(entries) for table, entries in loads.items()}
+
+
+def lineage(name: str, graph: dict[str, list[str]], origins: dict[str, str], depth: int = 0) -> str:
+    """'`a` ← `b` (← …)' down to the tables and where their rows come from."""
+    if name not in graph:
+        return origins.get(name, "loaded by sydstat (see the loaders)") if depth == 0 else (
+            f"`{name}`" + (f" ← {origins[name]}" if name in origins else ""))
+    parts = [lineage(child, graph, origins, depth + 1) for child in graph[name]]
+    return ", ".join(parts) if depth == 0 else f"`{name}` (← " + ", ".join(parts) + ")"
 
 
 def _source_sections(catalogs: dict[str, dict], targets: dict[int, str]) -> list[Section]:
