@@ -29,6 +29,11 @@ def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def forget() -> None:
+    """Read the catalogue files again on the next `load_catalog` (after `sydstat indicators add` wrote one)."""
+    _load.cache_clear()
+
+
 def configured_sources() -> list[str]:
     """Sources with a catalogue; `status` reports on these."""
     return sorted(p.stem for p in catalog_dir().glob("*.yaml"))

@@ -86,6 +86,19 @@ class PxWebClient:
             url, params = following[0], None
         raise UpstreamError(self.source, url, f"more than {max_pages} pages of /tables; refusing to go on")
 
+    def search_tables(self, query: str, max_pages: int = 5) -> list[dict]:
+        """v2 `/tables?query=WORDS` (the API's free-text table search): [{id, label, firstPeriod, lastPeriod, …}]."""
+        found: list[dict] = []
+        url, params = f"{self.base_url}/tables", {"query": query, "pageSize": 100, "lang": "sv"}
+        for _ in range(max_pages):
+            payload, _ = self.http.get_json(url, params=params)
+            found += payload.get("tables", [])
+            following = [link["href"] for link in payload.get("page", {}).get("links", []) if link.get("rel") == "next"]
+            if not following:
+                break
+            url, params = following[0], None
+        return found
+
     def folder_updated(self, table: str) -> str | None:
         """v1: the table's `updated` from its folder listing (GET on the folder: items {id, type, text, updated}) —
         v1 table metadata has no `updated` (SOURCES.md §3). One request per folder, shared by its tables. A table the

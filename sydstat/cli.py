@@ -221,6 +221,35 @@ def _example_query() -> str:
     return EXAMPLE_QUERY if "1282" in codes or not codes else EXAMPLE_QUERY.replace("'1282'", f"'{codes[0]}'")
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    """search WORDS | add ID --topic …: find indicators in Kolada's catalogue and SCB's tables, add a KPI."""
+    from sydstat import indicators
+
+    settings = load_settings()
+    try:
+        if args.action == "add":
+            if len(args.words) != 1 or not args.topic:
+                return _fail("usage: sydstat indicators add KPI_ID --topic TOPIC [--theme …] [--direction …]", 2)
+            path = indicators.add_kpi(settings, args.words[0], args.topic, args.theme, args.direction,
+                                      args.target_area)
+            print(f"added {args.words[0]} to {path}; the next `sydstat run --source kolada` loads its history")
+            return 0
+        if not args.words:
+            return _fail("usage: sydstat indicators search WORDS", 2)
+        sources = (args.source,) if args.source else ("kolada", "scb")
+        found = indicators.search(settings, args.words, sources, args.refresh)
+    except ValueError as exc:
+        return _fail(str(exc), 2 if args.action == "add" else 1)
+    except Exception as exc:  # an unreachable API: one line
+        return _fail(_one_line(exc))
+    for f in found:
+        sex = {True: "by sex", False: "no sex", None: ""}[f.by_sex]
+        mark = " [in catalogue]" if f.in_catalogue else ""
+        print(f"{f.source:<7} {f.id:<10} {f.title[:80]:<80} {f.unit:<8} {sex:<7} {f.municipality_type}{mark}")
+    print(f"{len(found)} found", file=sys.stderr)
+    return 0
+
+
 def cmd_quarantine(args: argparse.Namespace) -> int:
     """list | show ID | resolve ID --reason …: the rows validation kept out (sydstat/quarantine.py)."""
     import json
@@ -479,6 +508,23 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="per source: last run, rows, freshness, failures (exit 1 if unhealthy)")
     status.add_argument("--json", action="store_true", help="machine-readable output for monitoring")
     status.set_defaults(func=cmd_status)
+
+    found = sub.add_parser(
+        "indicators", help="search Kolada's KPIs and SCB's tables; add a Kolada KPI to the catalogue",
+        description="search WORDS: Kolada's KPI catalogue (cached a day in $SYDSTAT_HOME/cache) and SCB's tables "
+                    "(/tables?query=), printing id, title, unit, whether divided by sex, municipality type (SCB: "
+                    "the span of years). add ID --topic T: writes the entry into schemas/catalog/kolada.yaml.")
+    found.add_argument("action", choices=["search", "add"])
+    found.add_argument("words", nargs="*", help="search words, or the KPI id to add")
+    found.add_argument("--source", choices=["kolada", "scb"], help="search only this source")
+    found.add_argument("--refresh", action="store_true", help="fetch Kolada's catalogue again")
+    found.add_argument("--topic", choices=["unemployment", "segregation", "public_health", "population", "income",
+                                           "education"], help="add: the topic")
+    found.add_argument("--theme", help="add: the theme (a heading, e.g. Arbetslöshet)")
+    found.add_argument("--direction", default="neutral", choices=["higher_is_better", "higher_is_worse", "neutral"],
+                       help="add: which way is better (default neutral: shown without a rank)")
+    found.add_argument("--target-area", type=int, help="add: the public-health målområde 1-8")
+    found.set_defaults(func=cmd_indicators)
 
     quarantine = sub.add_parser(
         "quarantine", help="rows validation kept out: list, show ID, resolve ID --reason …",
