@@ -61,7 +61,8 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
             progress(relative)
 
     write("index.html", "index.html", title=f"Social hållbarhet i {region_name}",
-          overview=pages.overview_figure(data, site), ranking=pages.ranking_table(data),
+          overview=pages.overview_figure(data, site), maps=pages.overview_maps(data),
+          ranking=pages.ranking_table(data),
           counties=pages.counties_table(data))
     for m in data.municipalities.itertuples():
         code, name = m.municipality_code, m.municipality_name
@@ -69,6 +70,7 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
             continue
         context = {"title": name, "name": name, "county": m.county_name,
                    "profile": pages.profile_table(data, code),
+                   "place": pages.place_map(data, code, name), "peers": pages.peer_table(data, code),
                    "trends": pages.trends_figure(data, code, name, site),
                    "sex_gap": pages.sex_gap_figure(data, code, name, site),
                    "segregation": pages.segregation_figure(data, code, name, site),

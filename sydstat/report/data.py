@@ -21,7 +21,7 @@ TOPIC_LABELS = {"unemployment": "Arbetslöshet", "public_health": "Hälsa", "inc
 
 @dataclass
 class ReportData:
-    municipalities: pd.DataFrame   # code, name, county
+    municipalities: pd.DataFrame   # code, name, county, SKR kommungrupp
     headlines: pd.DataFrame        # the headline indicators (id, title, topic, unit, direction)
     trends: pd.DataFrame           # indicator_trends for the headline indicators
     profile: pd.DataFrame          # municipality_profile, every indicator, sex T
@@ -47,7 +47,8 @@ def load_report_data(db: Path) -> ReportData:
             ORDER BY list_position(?::VARCHAR[], topic)""", [HEADLINE_TOPICS, HEADLINE_TOPICS])
         ids = list(headlines.indicator_id)
         return ReportData(
-            municipalities=_frame(con, """SELECT municipality_code, municipality_name, county_code, county_name
+            municipalities=_frame(con, """SELECT municipality_code, municipality_name, county_code, county_name,
+                                                 kommungrupp
                                           FROM dim_municipality WHERE in_region ORDER BY municipality_name"""),
             headlines=headlines,
             trends=_frame(con, """SELECT municipality_code, county_name, indicator_id, sex, year, value, county_average,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
-from sydstat.report import charts
+from sydstat.report import charts, maps
 from sydstat.report.data import TOPIC_LABELS, ReportData, attribution_text
 
 UNIT_SUFFIX = {"percent": " %", "sek": " kr", "days": " dagar", "years": " år"}
@@ -300,3 +300,69 @@ def projects_table(data: ReportData, code: str) -> dict | None:
             "header": ["Projekt", "Register", "Projektägare", "Period", "Total budget", "Verkar i"], "rows": rows,
             "note": attribution_text(mine.attribution) + "."}
 
+
+# ------------------------------------------------------------------------------------------------ maps and peers
+
+def _latest_headlines(data: ReportData):
+    """(headline row, its reference year, {code: value that year}) for each headline indicator with values."""
+    profile = data.profile
+    for row in data.headlines.itertuples():
+        mine = profile[profile.indicator_id == row.indicator_id]
+        if mine.empty:
+            continue
+        year = int(mine.year.max())
+        values = {r.municipality_code: float(r.value) for r in mine.itertuples() if int(r.year) == year}
+        yield row, year, values
+
+
+def overview_maps(data: ReportData) -> list[dict]:
+    """One choropleth per headline indicator, its reference year in the title, the values in a table beside it."""
+    codes = list(data.municipalities.municipality_code)
+    names = dict(zip(data.municipalities.municipality_code, data.municipalities.municipality_name, strict=True))
+    out = []
+    for row, year, values in _latest_headlines(data):
+        label = f"{row.title} {year}, per kommun"
+        svg = maps.choropleth(codes, {c: values.get(c) for c in codes}, label, lambda v, u=row.unit: number(v, u),
+                              f"map-{row.indicator_id}")
+        out.append({"svg": svg, "caption": label, "attribution": maps.attribution(),
+                    "table": {"caption": label, "header": ["Kommun", f"Värde {year}"],
+                              "rows": [[names[c], number(values.get(c), row.unit)] for c in
+                                       sorted(codes, key=lambda c: names[c])]}})
+    return out
+
+
+def place_map(data: ReportData, code: str, name: str) -> dict | None:
+    """The municipality's place in the region, on the map of the first headline indicator."""
+    first = next(iter(_latest_headlines(data)), None)
+    if first is None:
+        return None
+    row, year, values = first
+    codes = list(data.municipalities.municipality_code)
+    label = f"{name} i regionen: {row.title} {year}"
+    return {"svg": maps.choropleth(codes, {c: values.get(c) for c in codes}, label,
+                                   lambda v, u=row.unit: number(v, u), f"map-{code}", highlight=code),
+            "caption": label + f" ({name} markerad)", "attribution": maps.attribution()}
+
+
+def peer_table(data: ReportData, code: str) -> dict | None:
+    """The headline indicators beside the municipalities of the same SKR kommungrupp in the region and the
+    region's average: "how do we do compared with municipalities like us"."""
+    munis = data.municipalities.set_index("municipality_code")
+    group = munis.kommungrupp.get(code)
+    if group is None or pd.isna(group):
+        return None
+    peers = [c for c in munis.index if munis.kommungrupp.get(c) == group]
+    header = ["Nyckeltal", "År", munis.municipality_name[code], f"Snitt för {group.lower()} i regionen "
+              f"({len(peers)} kommuner)", "Regionens snitt"]
+    rows = []
+    for row, year, values in _latest_headlines(data):
+        peer_values = [values[c] for c in peers if c in values]
+        region_values = list(values.values())
+        rows.append([row.title, str(year), number(values.get(code), row.unit),
+                     number(sum(peer_values) / len(peer_values) if peer_values else None, row.unit),
+                     number(sum(region_values) / len(region_values) if region_values else None, row.unit)])
+    others = ", ".join(munis.municipality_name[c] for c in peers if c != code) or "inga andra i regionen"
+    return {"caption": f"Jämfört med kommuner som liknar {munis.municipality_name[code]} (SKR:s kommungrupp "
+                       f"{group})", "header": header, "rows": rows,
+            "note": f"Samma kommungrupp i regionen: {others}. Snitten är ovägda medelvärden av kommunerna samma "
+                    f"år: sydstats beräkning."}
