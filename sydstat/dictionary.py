@@ -192,7 +192,7 @@ def dependencies(names: set[str]) -> dict[str, list[str]]:
     """view → the tables and views its SQL (schemas/marts/<view>.sql) names: its lineage, one level down."""
     graph = {}
     for path in sorted((SCHEMAS_DIR / "marts").glob("*.sql")):
-        sql = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        sql = re.sub(r"'[^']*'", "''", re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")))  # no text
         graph[path.stem] = sorted(n for n in names if n != path.stem and re.search(rf"\b{n}\b", sql))
     return graph
 

@@ -59,6 +59,9 @@ CHECKS = {
     "Malmö's RegSO": lambda rows: len({r["year"] for r in rows}) == 1
     and {r["area_type"] for r in rows} <= {1, 2, 3, 4, 5},
     "Which projects": lambda rows: rows and all(str(r["end_date"]) >= "2015-01-01" for r in rows),
+    "Which grounds of discrimination": lambda rows: len(rows) == 7
+    and {r["ground"] for r in rows if r["covered"]} == {"kön", "ålder", "etnisk tillhörighet"}
+    and all(r["gap_note"] for r in rows if not r["covered"]),
     "What did the last runs do?": lambda rows: 0 < len(rows) <= 10,
     "Why was something quarantined?": lambda rows: isinstance(rows, list),  # the demo quarantines nothing
 }

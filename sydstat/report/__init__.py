@@ -63,7 +63,7 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
     write("index.html", "index.html", title=f"Social hållbarhet i {region_name}",
           overview=pages.overview_figure(data, site), maps=pages.overview_maps(data),
           ranking=pages.ranking_table(data),
-          counties=pages.counties_table(data))
+          counties=pages.counties_table(data), grounds=pages.grounds_table(data))
     for m in data.municipalities.itertuples():
         code, name = m.municipality_code, m.municipality_name
         if municipality is not None and code != municipality:

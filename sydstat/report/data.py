@@ -25,6 +25,7 @@ class ReportData:
     headlines: pd.DataFrame        # the headline indicators (id, title, topic, unit, direction)
     trends: pd.DataFrame           # indicator_trends for the headline indicators
     profile: pd.DataFrame          # municipality_profile, every indicator, sex T
+    grounds: pd.DataFrame          # discrimination_grounds: what the warehouse covers per ground
     sex_gap: pd.DataFrame          # sex_gap, latest year per indicator and municipality
     segregation: pd.DataFrame      # segregation_trends (DeSO, foreign vs Swedish background, grid; + economic)
     area_types: pd.DataFrame       # area_type_summary
@@ -73,6 +74,7 @@ def load_report_data(db: Path) -> ReportData:
                                        WHERE s.grouping = 'foreign_vs_swedish_background' AND s.area_unit = 'DeSO'
                                        ORDER BY s.municipality_code, s.year"""),
             area_types=_frame(con, "SELECT * FROM area_type_summary ORDER BY municipality_code, year, area_type"),
+            grounds=_frame(con, "SELECT * FROM discrimination_grounds ORDER BY ground_order"),
             projects=_frame(con, """SELECT pm.municipality_code, p.register, p.project_id, p.name, p.owner_name,
                                            p.start_date, p.end_date, p.total_budget_sek, pm.coverage, p.is_synthetic,
                                            s.attribution

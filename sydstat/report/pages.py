@@ -366,3 +366,13 @@ def peer_table(data: ReportData, code: str) -> dict | None:
                        f"{group})", "header": header, "rows": rows,
             "note": f"Samma kommungrupp i regionen: {others}. Snitten är ovägda medelvärden av kommunerna samma "
                     f"år: sydstats beräkning."}
+
+
+def grounds_table(data: ReportData) -> dict:
+    """Per ground of discrimination: the breakdowns the warehouse has, or plainly that open statistics have none."""
+    rows = [[r.ground, "ja" if r.covered else "nej", r.breakdowns if r.covered else r.gap_note]
+            for r in data.grounds.itertuples()]
+    return {"caption": "Diskrimineringsgrunderna (diskrimineringslagen 2008:567): vad de inlästa källorna delar upp på",
+            "header": ["Diskrimineringsgrund", "Finns i lagret", "Uppdelning, eller varför inte"], "rows": rows,
+            "note": "Räknat ur de inlästa data (vyn discrimination_grounds). Bakgrund och födelseregion beskriver "
+                    "var man eller ens föräldrar är födda, inte etnisk tillhörighet. Inget skattas eller fylls i."}
