@@ -37,7 +37,7 @@ def build_report(db: Path, site: Path, municipality: str | None = None,
                          f"{len(codes)} municipalities ({', '.join(codes[:3])}, …)")
     site.mkdir(parents=True, exist_ok=True)
     (site / "static").mkdir(exist_ok=True)
-    for asset in ("report.css", "favicon.svg"):
+    for asset in ("report.css", "favicon.svg", "tables.js"):
         shutil.copyfile(HERE / "static" / asset, site / "static" / asset)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

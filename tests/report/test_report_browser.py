@@ -178,3 +178,21 @@ def test_axe_check_would_catch_a_chart_without_text_alternative(browser, base_ur
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations));")
     assert {"image-alt", "html-has-lang"} <= {v["id"] for v in violations}
+
+
+def test_tables_sort_and_download_as_csv(browser, base_url):
+    """Issue 18: a click on a header sorts the table (aria-sort says how); every table, charts' data included, has a
+    CSV download built in the page (offline)."""
+    from selenium.webdriver.common.by import By
+
+    _open(browser, base_url + "kommun/1282.html")
+    table = browser.find_element(By.CSS_SELECTOR, "#liknande + div table")
+    header = table.find_elements(By.CSS_SELECTOR, "thead th")[1]
+    browser.execute_script("arguments[0].scrollIntoView()", header)
+    header.find_element(By.CSS_SELECTOR, "button.sort").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    years = [r.find_elements(By.TAG_NAME, "td")[0].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert years == sorted(years)
+    links = browser.find_elements(By.CSS_SELECTOR, "a.csv")
+    assert len(links) == len(browser.find_elements(By.CSS_SELECTOR, "table"))
+    assert all(a.get_attribute("href").startswith("data:text/csv") for a in links)
