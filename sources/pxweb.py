@@ -87,7 +87,8 @@ class PxWebClient:
         raise UpstreamError(self.source, url, f"more than {max_pages} pages of /tables; refusing to go on")
 
     def search_tables(self, query: str, max_pages: int = 5) -> list[dict]:
-        """v2 `/tables?query=WORDS` (the API's free-text table search): [{id, label, firstPeriod, lastPeriod, …}]."""
+        """v2 `/tables?query=WORDS` (the API's free-text table search; it matches any of the words — confirmed from
+        public client code of PxWebApi 2.0, not from a recorded answer): [{id, label, firstPeriod, lastPeriod, …}]."""
         found: list[dict] = []
         url, params = f"{self.base_url}/tables", {"query": query, "pageSize": 100, "lang": "sv"}
         for _ in range(max_pages):

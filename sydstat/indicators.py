@@ -73,7 +73,9 @@ def search(settings: Settings, words: list[str], sources: tuple[str, ...] = ("ko
 
         ours = {str(t.get("id")) for t in load_catalog("scb")["tables"]}
         client = PxWebClient("scb", settings.url("scb"), HttpClient("scb"), version="v2")
-        for table in client.search_tables(" ".join(words)):
+        for table in client.search_tables(" ".join(words)):  # the API matches any word: keep those with all
+            if not _matches(words, table.get("id"), table.get("label"), table.get("description")):
+                continue
             found.append(Found("scb", table["id"], table.get("label", ""), "", None,
                                f"{table.get('firstPeriod', '')}-{table.get('lastPeriod', '')}", table["id"] in ours))
     return found

@@ -136,8 +136,9 @@ def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | 
         tables = [{"id": t.id, "label": t.label, "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
                    "firstPeriod": min(t.dims["Tid"]), "lastPeriod": max(t.dims["Tid"])}
                   for t in dataset.tables.values()] if recent else []
-        words = query.get("query", [""])[0].casefold().split()  # free-text search: every word in the label
-        tables = [t for t in tables if all(w in t["label"].casefold() for w in words)]
+        # free-text search: the real API matches ANY of the words (public clients of PxWebApi 2.0 note the OR)
+        words = query.get("query", [""])[0].casefold().split()
+        tables = [t for t in tables if not words or any(w in t["label"].casefold() for w in words)]
         return 200, {"language": "sv", "tables": tables,
                      "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1,
                               "links": []}}
