@@ -350,10 +350,15 @@ def cmd_ingest(args: argparse.Namespace, synthetic: bool = False) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {safe_name(str(path), 300)}", 2)
+    from core.config import HomeNotWritable, ensure_home_writable
     from sources.files import preflight
     from sources.registers import UnreadableFile
 
-    try:  # before any flow (and Prefect's server) starts: a file that cannot be read is refused at once
+    try:  # before any flow (and Prefect's server) starts: a home that cannot be written, or a file that cannot
+        ensure_home_writable(load_settings().home)  # be read, is refused at once
+    except HomeNotWritable as exc:
+        return _fail(str(exc))
+    try:
         preflight(path)
     except UnreadableFile as exc:
         return _fail(f"cannot read {safe_name(path.name)}: {exc}")
