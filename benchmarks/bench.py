@@ -95,7 +95,8 @@ def stage_load_ratio(published: str) -> dict:
     import duckdb
 
     from warehouse.db import open_work_db
-    from warehouse.loader import FACT_KEY, merge_frame
+    from warehouse.loader import FACT_KEY
+    from warehouse.merge import merge_frame
 
     src = duckdb.connect(published, read_only=True)
     arrow = src.execute("SELECT * FROM fct_indicator_value").to_arrow_table()

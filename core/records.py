@@ -1,11 +1,22 @@
-"""The record types every layer shares: an archived snapshot's provenance, a register file as read, the header
-folding both the register reader and its transform use, and a file name made safe to show."""
+"""The record types every layer shares: how a batch was asked for (LoadMode), an archived snapshot's provenance, a
+register file as read, the header folding both the register reader and its transform use, and a file name made safe
+to show."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+
+
+class LoadMode(StrEnum):
+    """How a batch was asked for: the one set of words for it in meta.load_batch.mode, the flows and the CLI."""
+
+    FULL = "full"  # everything in the catalogue's scope; what the source no longer serves is deleted
+    INCREMENTAL = "incremental"  # changes since the cursor (Kolada), or tables changed since their last load
+    OFFLINE = "offline"  # rebuilt from the raw archive, no network
+    FILE = "file"  # a file a user handed over (`sydstat ingest`, the inbox)
 
 
 @dataclass(frozen=True)

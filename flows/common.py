@@ -10,7 +10,8 @@ from prefect.cache_policies import NONE
 
 from core.config import Settings, load_settings
 from warehouse.db import open_work_db, writer_lock
-from warehouse.loader import BatchResult, DeletionGuard, IndicatorBatch, load_indicator_batch
+from warehouse.loader import Batch, DeletionGuard, load_batch
+from warehouse.meta import BatchResult
 from warehouse.state import last_full_received
 from warehouse.validate import ValidationOutcome, validate_frame
 
@@ -100,5 +101,5 @@ def validate_task(suite: str, frame, parameters: dict, settings: Settings) -> Va
 
 
 @task(name="load", cache_policy=NONE)
-def load_task(con, batch: IndicatorBatch) -> BatchResult:
-    return load_indicator_batch(con, batch)
+def load_task(con, batch: Batch) -> BatchResult:
+    return load_batch(con, batch)

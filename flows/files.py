@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 
 from core.catalog import source_row
 from core.config import SCHEMAS_DIR, load_settings
-from core.records import safe_name
+from core.records import LoadMode, safe_name
 from core.region import region_municipalities
 from flows.common import writer_slot
 from flows.inbox import move_processed, resolve_inbox_file
@@ -23,7 +23,9 @@ from sources.files import file_kind
 from sources.registers import decode_text
 from sources.snapshots import SnapshotArchive
 from transforms import areas
-from warehouse.area_loader import load_area_batch
+from warehouse import lookups
+from warehouse.loader import Batch, load_batch
+from warehouse.lookups import municipality_codes
 
 
 def ingest_file(path: str, synthetic: bool = False, publish: bool = True, rebuild: bool = False) -> dict:
@@ -80,8 +82,7 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
         text, _ = decode_text(body)
         quarantined = None
         if kind == "deso_regso_key":
-            known = {r[0] for r in run.con.execute("SELECT municipality_code FROM dim_municipality "
-                                                   "WHERE geo_level = 'municipality'").fetchall()}
+            known = municipality_codes(run.con)
             counties = pd.read_csv(SCHEMAS_DIR / "seed" / "counties.csv", dtype=str)
             region = {m["municipality_code"] for m in region_municipalities()}
             municipalities = areas.municipalities_from_key(text, region, counties)
@@ -92,14 +93,14 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
             types = areas.parse_area_types(text)
             received = len(types)
             resolved, unresolved = areas.resolve_area_types(
-                types, run.con.execute("SELECT * FROM dim_area").df(),
-                run.con.execute("SELECT municipality_code, municipality_name FROM dim_municipality "
-                                "WHERE geo_level = 'municipality'").df())
+                types, lookups.areas(run.con), lookups.municipality_names(run.con)[["municipality_code",
+                                                                                     "municipality_name"]])
             frames = {"fct_area_type": resolved}
             quarantined = unresolved  # record_quarantine keeps every column but the reason as the record
         logger.info("%s: recognised as %s (%d rows)", name, kind, received)
-        result = load_area_batch(run.con, run_id, source_row("scb", [snapshot]), frames, quarantined, [snapshot],
-                                 received)
+        result = load_batch(run.con, Batch("scb", LoadMode.FILE, run_id, [source_row("scb", [snapshot])], frames,
+                                           quarantined=quarantined, quarantine_table="fct_area_type",
+                                           snapshots=[snapshot], rows_received=received))
         if not rebuild:
             write_file_manifest(archive, "scb", path.name, kind, snapshot, result.load_id)
         emit_loaded("scb", run_id, [result], file=name, kind=kind)

@@ -1,8 +1,7 @@
 """Ingest Kolada v3: plan → extract (archive raw) → conform → validate → load (one transaction) → publish.
 
-Incremental by default (`from_date` = the cursor in meta.source_state); a full refresh when asked (`full`), when
-there is no cursor yet, when the catalogue's scope changed, or when the last full refresh is older than the
-catalogue's `full_refresh_days` (Kolada revises and removes values without notice).
+Incremental by default (`from_date` = the cursor in meta.source_state); when a full refresh is due is decided in
+sources/kolada_plan.py. The rows are written by warehouse/loader.py `load_batch`, as schemas/tables.yaml declares.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
@@ -25,30 +24,19 @@ from flows.common import RunIncomplete, deletion_guard, load_task, source_http, 
 from flows.publish import emit_loaded, source_run
 from sources.http import UpstreamError
 from sources.kolada import KoladaClient, Page, chunks
+from sources.kolada_plan import KoladaPlan, make_plan
 from sources.snapshots import SnapshotArchive
 from transforms import kolada as tk
-from warehouse.loader import FACT_KEY, IndicatorBatch, record_failure
-from warehouse.state import known_codes, source_state
+from warehouse.loader import FACT_KEY, Batch
+from warehouse.lookups import geography_codes, indicator_ids, indicator_units, municipality_codes
+from warehouse.meta import record_failure
+from warehouse.state import source_state
 
 SOURCE = "kolada"
 
 
 class BatchRejected(RuntimeError):
     """Validation found critical problems: the batch was not loaded."""
-
-
-@dataclass
-class KoladaPlan:
-    mode: str  # full | incremental
-    kpi_ids: list[str]
-    municipality_ids: list[str]
-    years: list[int] | None  # None: every year Kolada has (ad-hoc ids: no year segment)
-    from_date: date | None
-    scope_fingerprint: str | None  # None for ad-hoc pulls: they never move the catalogue's cursor
-    reason: str
-    # catalogue `municipalities: all`: ask Kolada for every municipality at once (no municipality segment: 4 requests
-    # per 25 KPIs instead of 48, pages filled to 5 000) and keep the municipalities of the scope
-    all_municipalities: bool = False
 
 
 @dataclass
@@ -91,37 +79,15 @@ class KoladaExtract:
         return values.astype({"snapshot_id": "category"})  # pages' categories differ: concat gave plain objects
 
 
-def make_plan(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
+def plan_run(con, kpis: list[str] | None, full: bool, today: date) -> KoladaPlan:
+    """The plan (sources/kolada_plan.py) for the catalogue, the source's state and the municipalities in scope:
+    with the catalogue's `municipalities: all`, or the whole country as the region, every municipality."""
     catalog = load_catalog(SOURCE)
-    # `municipalities: all` in the catalogue, or the whole country as the region: no municipality segment
-    all_municipalities = (catalog["load"].get("municipalities", "region") == "all"
-                          or load_settings().region_counties is None)
-    if all_municipalities:  # every municipality (type K; the seed has all 290): not the counties and the nation the
-        # survey tables add, which would change the scope fingerprint after every full refresh and force the next one
-        municipalities = sorted(r[0] for r in con.execute("SELECT municipality_code FROM dim_municipality "
-                                                          "WHERE geo_level = 'municipality'").fetchall())
-    else:
-        municipalities = [m["municipality_code"] for m in region_municipalities()]
-    years = list(range(int(catalog["load"]["from_year"]), int(catalog["load"].get("to_year", today.year)) + 1))
-    if kpis:  # ad-hoc ids: their whole history, every year Kolada has (no year segment), not the catalogue's span
-        return KoladaPlan("full", list(dict.fromkeys(kpis)), municipalities, None, None, None,
-                          "ad-hoc KPI ids, every year", all_municipalities)
-    kpi_ids = [str(k["id"]) for k in catalog["kpis"]]
-    scope = fingerprint(kpi_ids, municipalities, years[0])
-    state = source_state(con, SOURCE)
-    max_age = timedelta(days=int(catalog["load"].get("full_refresh_days", 7)))
-    if full:
-        reason = "full refresh requested"
-    elif state.cursor_from_date is None:
-        reason = "first load"
-    elif state.scope_fingerprint != scope:
-        reason = "the catalogue's KPIs or municipalities changed"
-    elif state.last_full_refresh_at is None or datetime.now() - state.last_full_refresh_at > max_age:
-        reason = f"last full refresh older than {max_age.days} days"
-    else:
-        return KoladaPlan("incremental", kpi_ids, municipalities, years, state.cursor_from_date, scope,
-                          f"changes since {state.cursor_from_date}", all_municipalities)
-    return KoladaPlan("full", kpi_ids, municipalities, years, None, scope, reason, all_municipalities)
+    everywhere = (catalog["load"].get("municipalities", "region") == "all"
+                  or load_settings().region_counties is None)
+    municipalities = (municipality_codes(con) if everywhere
+                      else [m["municipality_code"] for m in region_municipalities()])
+    return make_plan(catalog, kpis, full, today, source_state(con, SOURCE), municipalities, everywhere)
 
 
 @task(name="extract-kolada", cache_policy=NONE)
@@ -221,8 +187,7 @@ def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, 
                         f"were served by the all-municipality requests and not loaded")
     units = dict(zip(indicators.indicator_id, indicators.unit, strict=True))
     if len(units) < values.indicator_id.nunique():
-        stored = con.execute("SELECT indicator_id, unit FROM dim_indicator").fetchall()
-        units = {**dict(stored), **units}
+        units = {**indicator_units(con), **units}
     return municipalities, indicators, tk.conform_values(values, units), warnings
 
 
@@ -232,8 +197,8 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, mode: s
     # national scale: ~75 % of the build's wall time, measured with cProfile).
     municipalities, indicators, values, warnings = conform(con, quote(ex))
     known_munis = (municipalities.municipality_code.tolist() if municipalities is not None
-                   else known_codes(con, "dim_municipality"))
-    known_kpis = sorted(set(indicators.indicator_id) | set(known_codes(con, "dim_indicator")))
+                   else geography_codes(con))
+    known_kpis = sorted(set(indicators.indicator_id) | set(indicator_ids(con)))
     deleted = values.is_deleted.fillna(False)
     live = values[~deleted] if deleted.any() else values
     outcome = validate_task(SOURCE_SUITE, live, {"known_municipality_codes": known_munis,
@@ -252,11 +217,12 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, mode: s
     # ad-hoc ids are a batch of their own (never the baseline of the catalogue's full refresh)
     dataset = None if ex.plan.scope_fingerprint else "adhoc:" + ",".join(ex.plan.kpi_ids)
     same_scope = ex.plan.scope_fingerprint == source_state(con, SOURCE).scope_fingerprint
-    batch = IndicatorBatch(
-        source=SOURCE, mode=mode, run_id=run_id, source_row=source_row(SOURCE, ex.snapshots), indicators=indicators,
-        values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
-                              "snapshot_id"]],
-        deletions=deletions, quarantined=outcome.quarantined, municipalities=municipalities,
+    batch = Batch(
+        source=SOURCE, mode=mode, run_id=run_id, source_rows=[source_row(SOURCE, ex.snapshots)],
+        tables={"dim_indicator": indicators, "fct_indicator_value": outcome.valid[[
+            "indicator_id", "municipality_code", "period", "sex", "value", "status", "source", "snapshot_id"]],
+            **({"dim_municipality": municipalities} if municipalities is not None else {})},
+        validated={outcome.suite}, deletions={"fct_indicator_value": deletions}, quarantined=outcome.quarantined,
         full_refresh_scope=scope, snapshots=ex.snapshots, rows_received=len(values),
         requests_made=ex.requests_made,
         new_cursor=ex.extracted_on if ex.plan.scope_fingerprint and complete else None,
@@ -293,7 +259,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, publish: bool,
         if offline:
             extracts = extracts_from_archive(archive)
         else:
-            plan = make_plan(run.con, kpis, full, datetime.now(UTC).date())
+            plan = plan_run(run.con, kpis, full, datetime.now(UTC).date())
             run.mode = plan.mode
             logger.info("kolada: %s run (%s): %d KPIs × %d municipalities × %s years", plan.mode, plan.reason,
                         len(plan.kpi_ids), len(plan.municipality_ids),

@@ -16,7 +16,7 @@ from core.config import Settings, ensure_home_writable, load_settings
 from flows.common import work_db, writer_slot
 from flows.events import SOURCE_LOADED, WAREHOUSE_PUBLISHED, emit, source_resource, warehouse_resource
 from warehouse.export import swap_export, write_export
-from warehouse.loader import record_failure
+from warehouse.meta import record_failure
 from warehouse.publish import publish, stage_copy, swap_in
 from warehouse.state import finish_run, mark_interrupted, start_run
 

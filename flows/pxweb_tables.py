@@ -9,7 +9,6 @@ Every PxWeb load also writes a batch manifest (the table, the regions asked for,
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,19 +19,14 @@ from core.catalog import source_row
 from core.records import Snapshot
 from flows.common import deletion_guard, validate_task
 from flows.publish import SourceRun, emit_loaded
-from sources.pxweb import TIME_VARIABLES, PxWebClient
+from sources.pxweb import PxWebClient, table_ref, table_selection
 from sources.snapshots import SnapshotArchive
 from transforms import pxweb_indicators as tpi
 from transforms.pxweb import jsonstat2_frame
-from warehouse.loader import (
-    SURVEY_COLUMNS,
-    BatchResult,
-    IndicatorBatch,
-    load_indicator_batch,
-    record_failure,
-    record_scope,
-)
-from warehouse.state import known_codes, table_loaded_at
+from warehouse.loader import Batch, load_batch
+from warehouse.lookups import geography_codes
+from warehouse.meta import BatchResult, record_failure, record_scope
+from warehouse.state import table_loaded_at
 
 
 @dataclass
@@ -43,48 +37,6 @@ class TableExtract:
     cells: pd.DataFrame
     regions: list[str]
     snapshots: list[Snapshot]
-
-
-def table_ref(table: dict) -> str:
-    return table.get("path") or table["id"]
-
-
-def table_selection(variables: dict[str, dict], table: dict, choose_regions, first_year: int | None = None) -> dict:
-    """What to ask a table for, from its metadata and its catalogue entry: the regions `choose_regions(codes)` picks;
-    the catalogue's indicators; only the values matching `values: {variable: regex}`; the years within `years:
-    {from, to}` and from `first_year` on; and no `eliminate:` variable (the server sums those)."""
-    ref = table_ref(table)
-    selection = {name: info["values"] for name, info in variables.items() if name not in table.get("eliminate", ())}
-    selection["Region"] = choose_regions(variables["Region"]["values"])
-    if not selection["Region"]:
-        raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
-    for variable, wanted in ((table.get("indicator_by"), table.get("indicators")),
-                             (table.get("measure_by"), table.get("measures"))):
-        if variable:  # the catalogue names values by code or by published label (any capitalisation)
-            info, labels = variables[variable], {str(w).casefold() for w in wanted}
-            selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
-                                   if v in wanted or text.casefold() in labels]
-            found = set(info["values"]) | {t.casefold() for t in info["texts"]}
-            missing = [w for w in wanted if str(w) not in found and str(w).casefold() not in found]
-            if missing:  # a renamed value would otherwise drop out silently (and a total lose one of its parts)
-                offered = list(zip(info["values"], info["texts"], strict=True))[:20]
-                raise ValueError(f"table {ref}: {variable} has no value with code or label {missing}; "
-                                 f"it offers {offered}")
-    for name, pattern in table.get("values", {}).items():
-        selection[name] = [v for v in selection[name] if re.search(pattern, v)]
-    years = table.get("years", {})
-    low, high = max(first_year or 0, years.get("from", 0)), years.get("to", 9999)
-    time = next(name for name, info in variables.items() if info["time"] or name in TIME_VARIABLES)
-    selection[time] = [t for t in selection[time] if low <= _last_year(t) and int(t[:4]) <= high]
-    empty = [name for name, values in selection.items() if not values]
-    if empty:
-        raise ValueError(f"table {ref}: nothing left to ask for in {empty} after the catalogue's filters")
-    return selection
-
-
-def _last_year(period: str) -> int:
-    """'2024' → 2024, '2025M12' → 2025, a pooled survey span '2019-2022' → 2022."""
-    return int(period[5:9]) if re.fullmatch(r"\d{4}-\d{4}", period) else int(period[:4])
 
 
 def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: int | None = None) -> TableExtract:
@@ -172,17 +124,19 @@ def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, run_id: 
     indicators = tpi.indicators_frame(table, source)
     values = tpi.values_frame(ex.cells, table, source)
     outcome = validate_task("indicator_values", values, {
-        "known_municipality_codes": known_codes(run.con, "dim_municipality"),
+        "known_municipality_codes": geography_codes(run.con),
         "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, run.settings)
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
-    batch = IndicatorBatch(
-        source=source, mode=mode, run_id=run_id, source_row=source_row(source, ex.snapshots), indicators=indicators,
-        values=outcome.valid[["indicator_id", "municipality_code", "period", "sex", "value", "status", "source",
-                              "snapshot_id", *[c for c in SURVEY_COLUMNS if c in values]]],
-        quarantined=outcome.quarantined, snapshots=ex.snapshots, rows_received=len(values),
-        requests_made=requests_made, dataset=ex.table_ref,
+    survey = [c for c in ("ci_low", "ci_high", "respondents") if c in values]  # survey tables only
+    batch = Batch(
+        source=source, mode=mode, run_id=run_id, source_rows=[source_row(source, ex.snapshots)],
+        tables={"dim_indicator": indicators, "fct_indicator_value": outcome.valid[[
+            "indicator_id", "municipality_code", "period", "sex", "value", "status", "source", "snapshot_id",
+            *survey]]},
+        validated={outcome.suite}, quarantined=outcome.quarantined, snapshots=ex.snapshots,
+        rows_received=len(values), requests_made=requests_made, dataset=ex.table_ref,
         full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),
                             "municipality_code": ex.regions},
         deletion_guard=deletion_guard(run.con, source, ex.table_ref, run.allow_deletions))
-    return load_indicator_batch(run.con, batch)
+    return load_batch(run.con, batch)

@@ -15,28 +15,18 @@ from prefect import flow, get_run_logger
 
 from core.catalog import load_catalog
 from core.config import Settings
-from core.records import safe_name
-from core.region import region_municipalities
+from core.records import LoadMode, safe_name
 from flows.common import validate_task, writer_slot
 from flows.publish import emit_loaded, source_run, write_file_manifest
 from sources.registers import read_register_file
 from sources.snapshots import SnapshotArchive
 from transforms import registers as tr
-from warehouse.project_loader import RegisterBatch, load_register_batch
+from warehouse.loader import Batch, load_batch
+from warehouse.lookups import municipality_names
 
 SOURCE = "registers"
 FUND_NAMES = {"ESF+": "Europeiska socialfonden+", "ESF": "Europeiska socialfonden",
               "ERUF": "Europeiska regionala utvecklingsfonden", "FRO": "Fonden för en rättvis omställning"}
-
-
-def municipality_lookup(con) -> pd.DataFrame:
-    """Names to resolve against: dim_municipality, or the seed of the 38 before any statistics were loaded."""
-    frame = con.execute("SELECT municipality_code, municipality_name, county_code, in_region "
-                        "FROM dim_municipality WHERE geo_level = 'municipality'").df()
-    if frame.empty:
-        seed = pd.DataFrame(region_municipalities())
-        frame = seed.assign(in_region=True)[["municipality_code", "municipality_name", "county_code", "in_region"]]
-    return frame
 
 
 def register_source_rows(formats: set[str]) -> list[dict]:
@@ -52,14 +42,15 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
     snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
                              private=True, synthetic=synthetic)
     file = read_register_file(path)
-    conformed = tr.conform(file, municipality_lookup(con), synthetic_default=synthetic)
+    conformed = tr.conform(file, municipality_names(con), synthetic_default=synthetic)
     projects = conformed.projects
-    quarantined = [conformed.problems]
+    quarantined, validated = [conformed.problems], set()
     if not projects.empty:
         numeric = projects.astype({c: "Float64" for c in ("total_budget_sek", "eu_support_sek", "cofinancing_rate")})
         outcome = validate_task("projects", numeric.drop(columns=["municipality_codes", "partner_keys"]), {}, settings)
         if not outcome.ok:
             raise ValueError("the register file failed critical checks: " + "; ".join(outcome.critical_failures))
+        validated.add(outcome.suite)
         if len(outcome.quarantined):
             quarantined.append(pd.DataFrame({
                 "project_id": outcome.quarantined.project_id, "reason": outcome.quarantined.reason,
@@ -77,15 +68,15 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
     funds = pd.DataFrame([{"fund_code": c, "fund_name": FUND_NAMES.get(c, c)}
                           for c in sorted(set(projects.get("fund_code", pd.Series(dtype=str)).dropna()))],
                          columns=["fund_code", "fund_name"])
-    batch = RegisterBatch(
-        run_id=run_id, source_rows=register_source_rows({file.format}), projects=projects,
-        organisations=organisations,
-        project_organisations=conformed.project_organisations.merge(keep, on=["register", "project_id"]),
-        project_municipalities=conformed.municipalities.merge(keep, on=["register", "project_id"]),
-        funds=funds, quarantined=pd.concat([q for q in quarantined if not q.empty] or [conformed.problems]),
-        unplaced=conformed.unplaced,
-        snapshots=[snapshot], rows_received=len(file.records))
-    return batch, file
+    batch = Batch(SOURCE, LoadMode.FILE, run_id, register_source_rows({file.format}), {
+        "dim_fund": funds, "dim_organisation": organisations, "dim_project": projects,
+        "fct_project_funding": projects, "bridge_project_municipality": conformed.municipalities.merge(
+            keep, on=["register", "project_id"]),
+        "bridge_project_organisation": conformed.project_organisations.merge(keep, on=["register", "project_id"])},
+        validated=validated,
+        quarantined=pd.concat([q for q in quarantined if not q.empty] or [conformed.problems]),
+        quarantine_table="dim_project", snapshots=[snapshot], rows_received=len(file.records))
+    return batch, file, conformed.unplaced
 
 
 @flow(name="ingest-register-file")
@@ -102,9 +93,9 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bo
     name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
     with source_run(SOURCE, run_id, f"ingest-register-file {name}", publish, mode="file") as run:
-        batch, file = build_register_batch(run.con, run.settings, path, run_id, synthetic)
+        batch, file, unplaced = build_register_batch(run.con, run.settings, path, run_id, synthetic)
         logger.info("%s: recognised as %s (%d records, %s)", name, file.format, len(file.records), file.encoding)
-        result = load_register_batch(run.con, batch)
+        result = load_batch(run.con, batch)
         if not rebuild:
             write_file_manifest(SnapshotArchive(run.settings.raw_dir), SOURCE, path.name, "register",
                                 batch.snapshots[0], result.load_id)
@@ -113,10 +104,10 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bo
                    "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
         run.summary = summary
-        if batch.unplaced is not None and len(batch.unplaced):  # loaded, but linked to no municipality: say so
+        if unplaced is not None and len(unplaced):  # loaded, but linked to no municipality: say so
             reasons = [f"{len(rows)} × {why}" + (f" ({', '.join(map(repr, rows.town.dropna().unique()[:3]))})"
                                                  if rows.town.notna().any() else "")
-                       for why, rows in batch.unplaced.groupby("reason")]
-            summary["warnings"].append(f"{len(batch.unplaced)} of {len(batch.projects)} projects have no place "
+                       for why, rows in unplaced.groupby("reason")]
+            summary["warnings"].append(f"{len(unplaced)} of {len(batch.tables['dim_project'])} projects have no place "
                                        f"(loaded without a municipality): " + "; ".join(reasons))
     return summary

@@ -26,9 +26,9 @@ from sources.snapshots import SnapshotArchive
 from transforms import population as tp
 from transforms import scb as ts
 from transforms.areas import area_rows
-from warehouse.area_loader import load_area_batch
-from warehouse.loader import BatchResult
-from warehouse.state import known_codes
+from warehouse.loader import Batch, load_batch
+from warehouse.lookups import age_groups, area_codes, deso_regso, geography_codes, population_groups
+from warehouse.meta import BatchResult
 
 SOURCE = "scb"
 
@@ -86,24 +86,22 @@ def _load_area_table(run: SourceRun, ex: TableExtract, table: dict, mode: str, r
     get_run_logger().info("scb: %s: %d cells of areas off their grid that year (not loaded)", ex.table_ref, off_grid)
     population = ts.area_population(cells, table, ckm)
     outcome = validate_task("area_population", population, {
-        "known_population_groups": [r[0] for r in run.con.execute(
-            "SELECT population_group FROM dim_population_group WHERE classification = ?",
-            [table["classification"]]).fetchall()],
-        "known_age_groups": known_codes(run.con, "dim_age_group")}, run.settings)
+        "known_population_groups": population_groups(run.con, table["classification"]),
+        "known_age_groups": age_groups(run.con)}, run.settings)
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
     population = outcome.valid
-    known = {r[0]: r[1] for r in run.con.execute(
-        "SELECT area_code, regso_code FROM dim_area WHERE area_level = 'DeSO'").fetchall()}
+    known = deso_regso(run.con)
     in_use = population.area_code.drop_duplicates()
     frames = {"dim_area": area_rows(in_use[~in_use.isin(list(known))]),
               "fct_area_population": population.assign(source=SOURCE)}
     if "segregation" in table:
         frames["segregation_indices"] = ts.segregation(population, table["segregation"],
                                                        {k: v for k, v in known.items() if v})
-    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots), frames,
-                           outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
-                           len(population), mode=mode, quarantine_table="fct_area_population", dataset=ex.table_ref)
+    return load_batch(run.con, Batch(SOURCE, mode, run_id, [source_row(SOURCE, ex.snapshots)], frames,
+                                     validated={outcome.suite}, quarantined=outcome.quarantined,
+                                     quarantine_table="fct_area_population", snapshots=ex.snapshots,
+                                     rows_received=len(population), dataset=ex.table_ref))
 
 
 def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: str,
@@ -115,16 +113,16 @@ def _load_population_table(run: SourceRun, ex: TableExtract, table: dict, mode: 
     if len(violations):
         raise ValueError(tp.describe_violations(violations, ex.table_ref, table.get("sum_tolerance")))
     outcome = validate_task("population", population, {
-        "known_municipality_codes": known_codes(run.con, "dim_municipality"),
-        "known_age_groups": [r[0] for r in run.con.execute(  # the municipal series is by single year
-            "SELECT age_group FROM dim_age_group WHERE band_set IN ('year', 'total')").fetchall()],
+        "known_municipality_codes": geography_codes(run.con),
+        "known_age_groups": age_groups(run.con, single_years=True),  # the municipal series is by single year
         "max_year": datetime.now(UTC).year}, run.settings)
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
-    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots),
-                           {"fct_population": outcome.valid.assign(source=SOURCE)},
-                           outcome.quarantined if len(outcome.quarantined) else None, ex.snapshots,
-                           len(population), mode=mode, quarantine_table="fct_population", dataset=ex.table_ref)
+    return load_batch(run.con, Batch(SOURCE, mode, run_id, [source_row(SOURCE, ex.snapshots)],
+                                     {"fct_population": outcome.valid.assign(source=SOURCE)},
+                                     validated={outcome.suite}, quarantined=outcome.quarantined,
+                                     quarantine_table="fct_population", snapshots=ex.snapshots,
+                                     rows_received=len(population), dataset=ex.table_ref))
 
 
 def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: str,
@@ -134,8 +132,8 @@ def _load_area_type_table(run: SourceRun, ex: TableExtract, table: dict, mode: s
     table's labels; the key file's names are kept); a type outside 1-5 is quarantined with its reason."""
     cells, _off_grid = ts.drop_off_grid(ex.cells)
     types, regso, rejected = ts.area_types(cells, table)
-    known = {r[0] for r in run.con.execute("SELECT area_code FROM dim_area WHERE area_level = 'RegSO'").fetchall()}
-    return load_area_batch(run.con, run_id, source_row(SOURCE, ex.snapshots),
-                           {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
-                           rejected if len(rejected) else None, ex.snapshots, len(types) + len(rejected),
-                           mode=mode, quarantine_table="fct_area_type", dataset=ex.table_ref)
+    known = area_codes(run.con, "RegSO")
+    return load_batch(run.con, Batch(SOURCE, mode, run_id, [source_row(SOURCE, ex.snapshots)],
+                                     {"dim_area": regso[~regso.area_code.isin(known)], "fct_area_type": types},
+                                     quarantined=rejected, quarantine_table="fct_area_type", snapshots=ex.snapshots,
+                                     rows_received=len(types) + len(rejected), dataset=ex.table_ref))

@@ -11,6 +11,7 @@ Folkhälsodata (and SCB's old API) speak.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -207,3 +208,48 @@ def v2_variables(metadata: dict) -> dict[str, dict]:
                     "time": dim in metadata.get("role", {}).get("time", []),
                     "codelists": [c.get("id") for c in extension.get("codelists", [])]}
     return out
+
+
+# What to ask a catalogued table for: the query planning every PxWeb source shares.
+
+
+def table_ref(table: dict) -> str:
+    return table.get("path") or table["id"]
+
+
+def table_selection(variables: dict[str, dict], table: dict, choose_regions, first_year: int | None = None) -> dict:
+    """What to ask a table for, from its metadata and its catalogue entry: the regions `choose_regions(codes)` picks;
+    the catalogue's indicators; only the values matching `values: {variable: regex}`; the years within `years:
+    {from, to}` and from `first_year` on; and no `eliminate:` variable (the server sums those)."""
+    ref = table_ref(table)
+    selection = {name: info["values"] for name, info in variables.items() if name not in table.get("eliminate", ())}
+    selection["Region"] = choose_regions(variables["Region"]["values"])
+    if not selection["Region"]:
+        raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
+    for variable, wanted in ((table.get("indicator_by"), table.get("indicators")),
+                             (table.get("measure_by"), table.get("measures"))):
+        if variable:  # the catalogue names values by code or by published label (any capitalisation)
+            info, labels = variables[variable], {str(w).casefold() for w in wanted}
+            selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
+                                   if v in wanted or text.casefold() in labels]
+            found = set(info["values"]) | {t.casefold() for t in info["texts"]}
+            missing = [w for w in wanted if str(w) not in found and str(w).casefold() not in found]
+            if missing:  # a renamed value would otherwise drop out silently (and a total lose one of its parts)
+                offered = list(zip(info["values"], info["texts"], strict=True))[:20]
+                raise ValueError(f"table {ref}: {variable} has no value with code or label {missing}; "
+                                 f"it offers {offered}")
+    for name, pattern in table.get("values", {}).items():
+        selection[name] = [v for v in selection[name] if re.search(pattern, v)]
+    years = table.get("years", {})
+    low, high = max(first_year or 0, years.get("from", 0)), years.get("to", 9999)
+    time = next(name for name, info in variables.items() if info["time"] or name in TIME_VARIABLES)
+    selection[time] = [t for t in selection[time] if low <= _last_year(t) and int(t[:4]) <= high]
+    empty = [name for name, values in selection.items() if not values]
+    if empty:
+        raise ValueError(f"table {ref}: nothing left to ask for in {empty} after the catalogue's filters")
+    return selection
+
+
+def _last_year(period: str) -> int:
+    """'2024' → 2024, '2025M12' → 2025, a pooled survey span '2019-2022' → 2022."""
+    return int(period[5:9]) if re.fullmatch(r"\d{4}-\d{4}", period) else int(period[:4])

@@ -75,7 +75,7 @@ def published_home(home):
     from core.catalog import source_row
     from core.config import load_settings
     from warehouse.db import open_work_db
-    from warehouse.loader import IndicatorBatch, load_indicator_batch
+    from warehouse.loader import Batch, load_batch
     from warehouse.publish import publish
 
     settings = load_settings()
@@ -87,7 +87,8 @@ def published_home(home):
     values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
                             "value": v, "status": None, "source": "kolada", "snapshot_id": None}
                            for p, v in (("2023", 8.5), ("2024", None))])
-    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
+    load_batch(con, Batch("kolada", "full", "r", [source_row("kolada")],
+                          {"dim_indicator": indicators, "fct_indicator_value": values}, validated={"indicator_values"}))
     publish(con, settings.published_db)
     con.close()
     return home

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.db import run_sql
-from warehouse.loader import ident
+from warehouse.merge import ident
 
 KEEP_VERSIONS = 2
 

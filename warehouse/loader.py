@@ -1,128 +1,49 @@
-"""The one loader: a source batch goes into the warehouse in a single transaction, or not at all.
+"""The one loader: a batch goes into the warehouse in a single transaction, or not at all.
 
-Facts and dimensions are merged on their grain key from DataFrames (bulk, never row by row). Unchanged rows are not
-touched, so re-loading the same snapshot writes nothing. Deletions come two ways: explicit (Kolada's `isdeleted`) and,
-on a full refresh, every row inside the requested scope that the source no longer serves.
+A batch is the rows a flow has conformed and validated, per target table. How each table is written — its grain,
+merge / SCD2 / replace, which columns count as a change, the suite its rows must have passed — is declared once in
+schemas/tables.yaml; this module reads the declaration and applies the write primitives of warehouse/merge.py. So
+re-loading the same snapshot writes nothing, and a table's rules never differ between the flows that write it.
+
+Deletions come two ways: explicit (Kolada's `isdeleted`) and, on a full refresh, every row inside the requested
+scope that the source no longer serves — within the catalogue's `DeletionGuard`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 import pandas as pd
 
-from core.records import Snapshot
+from core.records import LoadMode, Snapshot
 from warehouse.db import run_sql
+from warehouse.merge import (
+    MergeCounts,
+    count_in_scope,
+    delete_keys,
+    delete_missing_in_scope,
+    merge_frame,
+    replace_for_keys,
+    scd2_changes,
+    scd2_new_versions,
+)
+from warehouse.meta import BatchResult, batch_transaction, record_quarantine, record_snapshots, record_success
+from warehouse.tables import TableSpec, spec, table_specs
 
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-FACT_KEY = ["indicator_id", "municipality_code", "period", "sex"]
-FACT_COLUMNS = FACT_KEY + ["value", "status", "source", "load_id", "snapshot_id", "ci_low", "ci_high", "respondents"]
-SURVEY_COLUMNS = ["ci_low", "ci_high", "respondents"]  # only survey tables have them; NULL for everything else
-
-
-def ident(name: str) -> str:
-    """Quote a table/column name after checking it is a plain identifier (never interpolate anything else)."""
-    parts = name.split(".")
-    if not all(_IDENT.match(p) for p in parts):
-        raise ValueError(f"not a valid identifier: {name!r}")
-    return ".".join(f'"{p}"' for p in parts)
-
-
-@contextmanager
-def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame):
-    """Expose DataFrames to SQL by name for one statement group (zero-copy), then drop the names.
-
-    If the SQL failed, the transaction is aborted and unregistering fails too; that second error must not hide
-    the first, so it is ignored.
-    """
-    for name, frame in frames.items():
-        con.register(name, frame)
-    try:
-        yield
-    finally:
-        for name in frames:
-            try:
-                con.unregister(name)
-            except duckdb.Error:
-                pass
-
-
-@dataclass
-class MergeCounts:
-    inserted: int = 0
-    updated: int = 0
-
-
-def merge_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: list[str],
-                compare: list[str] | None = None) -> MergeCounts:
-    """Insert new keys, update keys whose `compare` columns changed, leave identical rows alone."""
-    if frame.empty:
-        return MergeCounts()
-    cols = list(frame.columns)
-    compare = compare or [c for c in cols if c not in key]
-    t, on = ident(table), " AND ".join(f"t.{ident(k)} = i.{ident(k)}" for k in key)
-    changed = " OR ".join(f"t.{ident(c)} IS DISTINCT FROM i.{ident(c)}" for c in compare) or "false"
-    with registered(con, _incoming=frame):
-        inserted = run_sql(con, f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {on})"
-                               )[0][0]
-        updated = run_sql(con, f"SELECT count(*) FROM _incoming i JOIN {t} t ON {on} WHERE {changed}")[0][0]
-        if inserted or updated:
-            sets = ", ".join(f"{ident(c)} = i.{ident(c)}" for c in cols if c not in key)
-            col_list = ", ".join(ident(c) for c in cols)
-            values = ", ".join(f"i.{ident(c)}" for c in cols)
-            matched = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {sets} " if sets else ""
-            run_sql(con, f"MERGE INTO {t} t USING _incoming i ON {on} {matched}"
-                        f"WHEN NOT MATCHED THEN INSERT ({col_list}) VALUES ({values})")
-    return MergeCounts(int(inserted), int(updated))
-
-
-def delete_keys(con: duckdb.DuckDBPyConnection, table: str, keys: pd.DataFrame, key: list[str]) -> int:
-    """Delete the rows whose key is in `keys`; return how many went."""
-    if keys.empty:
-        return 0
-    t, on = ident(table), " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in key)
-    with registered(con, _deleted=keys[key].drop_duplicates()):
-        return int(run_sql(con, f"DELETE FROM {t} t USING _deleted d WHERE {on}")[0][0])
-
-
-def _scope_filter(scope: dict[str, list]) -> tuple[str, dict[str, pd.DataFrame]]:
-    """`scope` (column → allowed values) as a WHERE clause over `t` and the value frames it reads."""
-    frames = {f"_scope_{n}": pd.DataFrame({"v": pd.Series(list(values), dtype="object")})
-              for n, values in enumerate(scope.values())}
-    where = " AND ".join(f"t.{ident(column)} IN (SELECT v FROM _scope_{n})" for n, column in enumerate(scope))
-    return where, frames
-
-
-def count_in_scope(con: duckdb.DuckDBPyConnection, table: str, scope: dict[str, list]) -> int:
-    where, frames = _scope_filter(scope)
-    with registered(con, **frames):
-        return int(run_sql(con, f"SELECT count(*) FROM {ident(table)} t WHERE {where}")[0][0])
-
-
-def delete_missing_in_scope(con: duckdb.DuckDBPyConnection, table: str, present: pd.DataFrame, key: list[str],
-                            scope: dict[str, list]) -> int:
-    """Full refresh: delete rows inside `scope` (column → allowed values) whose key is not in `present`."""
-    if not scope:
-        raise ValueError("a full-refresh deletion needs a scope; refusing to delete a whole table")
-    t = ident(table)
-    where, frames = _scope_filter(scope)
-    on = " AND ".join(f"p.{ident(k)} = t.{ident(k)}" for k in key)
-    sql = f"DELETE FROM {t} t WHERE {where} AND NOT EXISTS (SELECT 1 FROM _present p WHERE {on})"
-    with registered(con, _present=present[key].drop_duplicates(), **frames):
-        return int(run_sql(con, sql)[0][0])
+FACT_KEY = spec("fct_indicator_value").key
 
 
 class MassDeletionRefused(RuntimeError):
     """A full refresh would delete more than the catalogue allows, or received far fewer rows than the last one in
     the same scope — what an upstream outage answering 200 with nothing looks like. Nothing was loaded; `sydstat run
     --allow-deletions` (or a catalogue change) lets it through."""
+
+
+class Unvalidated(RuntimeError):
+    """A batch sent rows for a table whose declared suite it did not say they passed: nothing was loaded. Every
+    load passes validation; this is the gate that makes sure no flow can skip it."""
 
 
 @dataclass
@@ -153,58 +74,138 @@ class DeletionGuard:
 
 
 @dataclass
-class IndicatorBatch:
-    """Everything one source batch loads, already validated. Built by a flow, applied by `load_indicator_batch`."""
+class Batch:
+    """Everything one source batch loads, already validated: built by a flow, applied by `load_batch`."""
 
-    source: str
-    mode: str  # full | incremental | offline
+    source: str  # the source whose state the batch moves ('kolada', 'scb', 'fohm', 'registers')
+    mode: LoadMode | str
     run_id: str
-    source_row: dict
-    indicators: pd.DataFrame
-    values: pd.DataFrame  # conformed facts without load_id (FACT_COLUMNS minus load_id)
-    deletions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_KEY))
-    quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
-    municipalities: pd.DataFrame | None = None
-    full_refresh_scope: dict[str, list] | None = None
+    source_rows: list[dict]  # dim_source rows (attribution, licence) of what was read
+    tables: dict[str, pd.DataFrame]  # target table → rows; written in schemas/tables.yaml order
+    validated: set[str] = field(default_factory=set)  # the suites these rows passed (warehouse/validate.py)
+    deletions: dict[str, pd.DataFrame] = field(default_factory=dict)  # table → keys the source deleted
+    quarantined: pd.DataFrame | None = None  # rows kept out, with their `reason`
+    quarantine_table: str = "fct_indicator_value"  # the table the quarantined rows were meant for
+    full_refresh_scope: dict[str, list] | None = None  # column → values: a full refresh of this scope
     snapshots: list[Snapshot] = field(default_factory=list)
     rows_received: int = 0
     requests_made: int = 0
     new_cursor: date | None = None
     scope_fingerprint: str | None = None
-    dataset: str | None = None  # the PxWeb table of a per-table batch
+    dataset: str | None = None  # the table or file of the source the batch loads
     partial: bool = False  # some of the source's chunks failed: not a complete full refresh, whatever the mode
     deletion_guard: DeletionGuard = field(default_factory=DeletionGuard)
 
-
-@dataclass
-class BatchResult:
-    load_id: int
-    source: str
-    status: str
-    rows_received: int = 0
-    rows_inserted: int = 0
-    rows_updated: int = 0
-    rows_deleted: int = 0
-    rows_quarantined: int = 0
-    requests_made: int = 0
-    snapshot_ids: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    message: str = ""
-    dataset: str | None = None
-
     @property
-    def changed(self) -> bool:
-        return bool(self.rows_inserted or self.rows_updated or self.rows_deleted)
+    def what(self) -> str:
+        return f"{self.source} {self.dataset or 'batch'}"
 
 
-def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    return int(run_sql(con, "SELECT nextval('meta.load_id_seq')")[0][0])
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> BatchResult:
+    """Apply a batch atomically (warehouse/meta.py `batch_transaction`). A table the batch writes must be declared
+    in schemas/tables.yaml, and its rows must have passed the declared suite (else `Unvalidated`). A full refresh
+    outside its `deletion_guard` is refused (MassDeletionRefused) and rolled back: nothing of it is loaded."""
+    specs = table_specs()
+    for table, rows in batch.tables.items():
+        declared = spec(table)
+        if declared.suite and len(rows) and declared.suite not in batch.validated:
+            raise Unvalidated(f"{batch.what}: rows for {table} did not pass suite {declared.suite!r}")
+    if batch.full_refresh_scope and not batch.partial:
+        batch.deletion_guard.check_received(batch.rows_received, batch.what)
+    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received,
+                           batch.dataset) as result:
+        for row in batch.source_rows:
+            merge_frame(con, "dim_source", pd.DataFrame([row]), ["source"],
+                        compare=spec("dim_source").compare_columns(list(row)))
+        frames = _with_derived(batch, result.load_id)
+        counts, changed, new_keys = MergeCounts(), set(), {}
+        for name, declared in specs.items():
+            if name in frames:
+                written = _write(con, declared, frames[name], new_keys)
+                if declared.counted:
+                    counts += written
+                if written.inserted or written.updated:
+                    changed.add(name)
+        for declared in specs.values():  # derived columns, once every table is written
+            if declared.refresh and changed & set(declared.refresh["after"]):
+                REFRESHES[declared.refresh["by"]](con)
+        result.rows_inserted, result.rows_updated = counts.inserted, counts.updated
+        result.rows_deleted = _deletions(con, batch, frames)
+        result.rows_quarantined = record_quarantine(con, result.load_id, batch.source, batch.quarantine_table,
+                                                    batch.quarantined)
+        record_snapshots(con, result.load_id, batch.snapshots)
+        result.requests_made, result.snapshot_ids = batch.requests_made, [s.snapshot_id for s in batch.snapshots]
+        full = batch.mode in (LoadMode.FULL, LoadMode.OFFLINE) and not batch.partial
+        record_success(con, batch.source, result.load_id, full=full, new_cursor=batch.new_cursor,
+                       scope_fingerprint=batch.scope_fingerprint)
+    return result
 
 
-def periods_frame(periods: pd.Series) -> pd.DataFrame:
-    """dim_period rows for yearly periods ('2024') and spans ('2019-2022')."""
+def _with_derived(batch: Batch, load_id: int) -> dict[str, pd.DataFrame]:
+    """The batch's frames as they are written: stamped with the load id, held to the declared columns, and with
+    the tables the loader derives (dim_period from the facts' periods) added."""
+    frames = {}
+    for name, frame in batch.tables.items():
+        declared = spec(name)
+        if declared.load_id:
+            frame = frame.assign(load_id=load_id)
+        if declared.columns:
+            frame = frame.reindex(columns=declared.columns + (["load_id"] if declared.load_id and "load_id"
+                                                              not in declared.columns else []))
+        frames[name] = frame
+    for name, declared in table_specs().items():
+        if declared.derived and set(declared.derived["from"]) & (set(frames) | set(batch.deletions)):
+            sources = [frames.get(t) for t in declared.derived["from"]] + [batch.deletions.get(t)
+                                                                            for t in declared.derived["from"]]
+            frames[name] = DERIVATIONS[declared.derived["by"]]([f for f in sources if f is not None])
+    return frames
+
+
+def _write(con, declared: TableSpec, frame: pd.DataFrame, new_keys: dict[str, pd.DataFrame]) -> MergeCounts:
+    """One table, the way schemas/tables.yaml says. `new_keys` collects the new-or-changed keys of SCD2 parents
+    for the tables that `follow` them."""
+    if declared.follows:
+        keys = new_keys.get(declared.follows)
+        if keys is None or keys.empty:
+            return MergeCounts()
+        if declared.write == "scd2":
+            scd2_new_versions(con, declared.name, frame, keys, declared.key)
+        else:
+            replace_for_keys(con, declared.name, frame, keys, declared.key)
+        return MergeCounts()
+    if declared.write == "scd2":
+        keys = scd2_changes(con, declared.name, frame, declared.key, declared.change)
+        new_keys[declared.name] = keys
+        if not keys.empty:
+            scd2_new_versions(con, declared.name, frame, keys, declared.key)
+        return MergeCounts(int((~keys.existed).sum()), int(keys.existed.sum()))
+    return merge_frame(con, declared.name, frame, declared.key,
+                       compare=declared.compare_columns(list(frame.columns)))
+
+
+def _deletions(con, batch: Batch, frames: dict[str, pd.DataFrame]) -> int:
+    """Explicit deletions, then a full refresh's: the rows in scope the source no longer serves (the quarantined
+    keys are kept: a value that failed its checks is not a value the source removed)."""
+    deleted = sum(delete_keys(con, t, keys, spec(t).key) for t, keys in batch.deletions.items())
+    if not batch.full_refresh_scope:
+        return deleted
+    for name, frame in frames.items():
+        declared = spec(name)
+        if not declared.full_refresh:
+            continue
+        quarantined = batch.quarantined if batch.quarantined is not None else pd.DataFrame()
+        keep = pd.concat([frame[declared.key], quarantined.reindex(columns=declared.key)], ignore_index=True)
+        in_scope = count_in_scope(con, name, batch.full_refresh_scope)
+        deleted += delete_missing_in_scope(con, name, keep.dropna(), declared.key, batch.full_refresh_scope)
+        batch.deletion_guard.check_deleted(deleted, in_scope, batch.what)
+    return deleted
+
+
+def periods_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """dim_period rows for the periods of `frames`: yearly ('2024') and spans ('2019-2022')."""
+    periods = pd.concat([f["period"] for f in frames if "period" in f], ignore_index=True) if frames else []
     rows = []
-    for period in sorted(set(periods.dropna().astype(str))):
+    for period in sorted(set(pd.Series(periods, dtype="object").dropna().astype(str))):
         first, _, last = period.partition("-")
         start, end = int(first), int(last or first)
         rows.append({"period": period, "year": end, "period_start": date(start, 1, 1), "period_end": date(end, 12, 31),
@@ -212,142 +213,15 @@ def periods_frame(periods: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "year", "period_start", "period_end", "period_type"])
 
 
-@contextmanager
-def batch_transaction(con: duckdb.DuckDBPyConnection, source: str, mode: str, run_id: str, rows_received: int = 0,
-                      dataset: str | None = None):
-    """One transaction per source batch. Yields the BatchResult (its load_id names the batch) for the body to fill;
-    commits together with the batch's meta.load_batch row, or rolls everything back and re-raises (the caller
-    records the failure with `record_failure`, which needs no open transaction). `dataset`: the table or file of
-    the source the batch loads (each PxWeb table is a batch of its own)."""
-    started = time.monotonic()
-    result = BatchResult(load_id=next_load_id(con), source=source, status="loaded", rows_received=rows_received,
-                         dataset=dataset)
-    con.begin()
-    try:
-        run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, status, dataset) "
-                     "VALUES (?, ?, ?, ?, now(), 'running', ?)", [result.load_id, run_id, source, mode, dataset])
-        yield result
-        result.status = "loaded" if result.changed else "unchanged"
-        result.seconds = time.monotonic() - started
-        run_sql(con, "UPDATE meta.load_batch SET finished_at = now(), status = ?, rows_received = ?, "
-                     "rows_inserted = ?, rows_updated = ?, rows_deleted = ?, rows_quarantined = ?, requests_made = ?, "
-                     "snapshot_ids = ? WHERE load_id = ?",
-                [result.status, result.rows_received, result.rows_inserted, result.rows_updated, result.rows_deleted,
-                 result.rows_quarantined, result.requests_made, result.snapshot_ids, result.load_id])
-        con.commit()
-    except BaseException:
-        try:
-            con.rollback()
-        except duckdb.Error:  # e.g. the disk filled and DuckDB already aborted: the first error is the one to see
-            pass
-        raise
+def refresh_area_years(con: duckdb.DuckDBPyConnection) -> None:
+    """dim_area.first_year / last_year: the years any loaded area table has figures for the area (off-grid cells
+    are never loaded, so these are the years the area is in use)."""
+    run_sql(con, "UPDATE dim_area d SET first_year = y.first_year, last_year = y.last_year FROM ("
+                 "SELECT area_code, min(year) AS first_year, max(year) AS last_year FROM ("
+                 "SELECT area_code, year FROM fct_area_population UNION ALL SELECT area_code, year FROM fct_area_type"
+                 ") GROUP BY area_code) y WHERE y.area_code = d.area_code "
+                 "AND (d.first_year IS DISTINCT FROM y.first_year OR d.last_year IS DISTINCT FROM y.last_year)")
 
 
-def load_indicator_batch(con: duckdb.DuckDBPyConnection, batch: IndicatorBatch) -> BatchResult:
-    """Apply an indicator batch atomically (see `batch_transaction`). A full refresh outside its `deletion_guard`
-    is refused (MassDeletionRefused) and rolled back: nothing of it is loaded."""
-    what = f"{batch.source} {batch.dataset or 'batch'}"
-    if batch.full_refresh_scope and not batch.partial:
-        batch.deletion_guard.check_received(batch.rows_received, what)
-    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received,
-                           batch.dataset) as result:
-        load_id = result.load_id
-        merge_frame(con, "dim_source", pd.DataFrame([batch.source_row]), ["source"],
-                    compare=[c for c in batch.source_row if c not in ("source", "updated_at")])
-        if batch.municipalities is not None:
-            merge_frame(con, "dim_municipality", batch.municipalities, ["municipality_code"])
-        merge_frame(con, "dim_indicator", batch.indicators, ["indicator_id"])
-        facts = batch.values.assign(load_id=load_id).reindex(columns=FACT_COLUMNS)
-        merge_frame(con, "dim_period", periods_frame(pd.concat([facts.period, batch.deletions.get(
-            "period", pd.Series(dtype="string"))])), ["period"])
-        counts = merge_frame(con, "fct_indicator_value", facts, FACT_KEY,
-                             compare=["value", "status", *[c for c in SURVEY_COLUMNS if c in batch.values]])
-        result.rows_inserted, result.rows_updated = counts.inserted, counts.updated
-        result.rows_deleted = delete_keys(con, "fct_indicator_value", batch.deletions, FACT_KEY)
-        if batch.full_refresh_scope:
-            keep = pd.concat([facts[FACT_KEY], batch.quarantined.reindex(columns=FACT_KEY)], ignore_index=True)
-            in_scope = count_in_scope(con, "fct_indicator_value", batch.full_refresh_scope)
-            result.rows_deleted += delete_missing_in_scope(con, "fct_indicator_value", keep.dropna(), FACT_KEY,
-                                                           batch.full_refresh_scope)
-            batch.deletion_guard.check_deleted(result.rows_deleted, in_scope, what)
-        result.rows_quarantined = record_quarantine(con, load_id, batch.source, "fct_indicator_value",
-                                                    batch.quarantined)
-        record_snapshots(con, load_id, batch.snapshots)
-        result.requests_made, result.snapshot_ids = batch.requests_made, [s.snapshot_id for s in batch.snapshots]
-        record_success(con, batch.source, load_id, full=batch.mode in ("full", "offline") and not batch.partial,
-                       new_cursor=batch.new_cursor, scope_fingerprint=batch.scope_fingerprint)
-    return result
-
-
-def record_quarantine(con, load_id: int, source: str, target_table: str, rows: pd.DataFrame) -> int:
-    """Failing rows with their `reason` (or a `record` column already holding the record) → meta.quarantine."""
-    if rows.empty:
-        return 0
-    if "record" in rows.columns:
-        records = [json.dumps(r, ensure_ascii=False, default=str) for r in rows["record"]]
-    else:
-        data = rows.drop(columns=["reason"])
-        data = data.astype(object).where(data.notna(), None)
-        records = [json.dumps(r, ensure_ascii=False, default=str) for r in data.to_dict("records")]
-    frame = pd.DataFrame({"load_id": load_id, "source": source, "target_table": target_table,
-                          "reason": rows["reason"].astype(str).to_numpy(), "record": records})
-    # the same record already waiting in the quarantine (an unchanged file ingested again) is not added twice
-    with registered(con, _quarantine=frame):
-        run_sql(con, "INSERT INTO meta.quarantine (quarantine_id, load_id, source, target_table, reason, record, "
-                     "quarantined_at, record_key) "
-                     "SELECT nextval('meta.quarantine_id_seq'), load_id, source, target_table, reason, record::JSON, "
-                     "now(), key FROM (SELECT DISTINCT ON (key) *, sha256(source || '|' || target_table || '|' || "
-                     "record::JSON::VARCHAR) AS key FROM _quarantine) q "
-                     "WHERE NOT EXISTS (SELECT 1 FROM meta.quarantine o WHERE o.record_key = q.key "
-                     "AND NOT o.resolved)")
-    return len(frame)
-
-
-def record_snapshots(con, load_id: int, snapshots: list[Snapshot]) -> None:
-    if not snapshots:
-        return
-    frame = pd.DataFrame([{
-        "snapshot_id": s.snapshot_id, "load_id": load_id, "source": s.source, "url": s.url,
-        "params": json.dumps(s.params), "fetched_at": s.fetched_at or None, "http_status": s.status,
-        "content_type": s.content_type, "n_bytes": s.n_bytes, "is_synthetic": bool(s.synthetic)} for s in snapshots])
-    with registered(con, _snapshots=frame):
-        run_sql(con, "INSERT INTO meta.raw_snapshot BY NAME SELECT snapshot_id, load_id, source, url, "
-                     "params::JSON AS params, fetched_at::TIMESTAMP AS fetched_at, http_status, content_type, n_bytes, "
-                     "is_synthetic FROM _snapshots")
-
-
-def record_success(con, source: str, load_id: int, full: bool, new_cursor: date | None = None,
-                   scope_fingerprint: str | None = None) -> None:
-    run_sql(con,
-        "INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, last_success_at, last_load_id, "
-        "scope_fingerprint) VALUES (?, ?, CASE WHEN ? THEN now() END, now(), ?, ?) "
-        "ON CONFLICT (source) DO UPDATE SET cursor_from_date = coalesce(excluded.cursor_from_date, cursor_from_date), "
-        "last_full_refresh_at = coalesce(excluded.last_full_refresh_at, last_full_refresh_at), "
-        "last_success_at = excluded.last_success_at, last_load_id = excluded.last_load_id, "
-        "scope_fingerprint = coalesce(excluded.scope_fingerprint, scope_fingerprint)",
-        [source, new_cursor, full, load_id, scope_fingerprint])
-
-
-def record_scope(con, source: str, scope_fingerprint: str) -> bool:
-    """The scope (region) the source now loads; when it differs from the recorded one, `scope_changed_at` moves to
-    now, so every table's earlier loads count as another scope's (warehouse/state.py `table_loaded_at`). True when
-    the scope changed."""
-    rows = run_sql(con, "SELECT scope_fingerprint FROM meta.source_state WHERE source = ?", [source])
-    if rows and rows[0][0] == scope_fingerprint:
-        return False
-    run_sql(con, "INSERT INTO meta.source_state (source, scope_fingerprint, scope_changed_at) VALUES (?, ?, now()) "
-                 "ON CONFLICT (source) DO UPDATE SET scope_fingerprint = excluded.scope_fingerprint, "
-                 "scope_changed_at = excluded.scope_changed_at", [source, scope_fingerprint])
-    return bool(rows)
-
-
-def record_failure(con: duckdb.DuckDBPyConnection, source: str, run_id: str, mode: str, reason: str,
-                   load_id: int | None = None, dataset: str | None = None) -> None:
-    """Record a failed batch in its own transaction (the data transaction was rolled back)."""
-    load_id = load_id or next_load_id(con)
-    run_sql(con, "INSERT INTO meta.load_batch (load_id, run_id, source, mode, started_at, finished_at, status, "
-                "message, dataset) VALUES (?, ?, ?, ?, now(), now(), 'failed', ?, ?)",
-            [load_id, run_id, source, mode, reason[:2000], dataset])
-    run_sql(con, "INSERT INTO meta.source_state (source, last_failure_at, last_failure_reason) VALUES (?, now(), ?) "
-                "ON CONFLICT (source) DO UPDATE SET last_failure_at = excluded.last_failure_at, "
-                "last_failure_reason = excluded.last_failure_reason", [source, reason[:2000]])
+DERIVATIONS = {"periods": periods_frame}  # schemas/tables.yaml `derived: {by: …}`
+REFRESHES = {"area_years": refresh_area_years}  # schemas/tables.yaml `refresh: {by: …}`

@@ -46,13 +46,6 @@ def last_full_received(con: duckdb.DuckDBPyConnection, source: str, dataset: str
     return int(rows[0][0]) if rows and rows[0][0] else None
 
 
-def known_codes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Keys of a small dimension, for validation parameters ('dim_municipality', 'dim_indicator', 'dim_age_group')."""
-    column = {"dim_municipality": "municipality_code", "dim_indicator": "indicator_id",
-              "dim_age_group": "age_group"}[table]
-    return [r[0] for r in run_sql(con, f"SELECT {column} FROM {table}")]  # noqa: S608 (fixed names)
-
-
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str) -> None:
     run_sql(con, "INSERT INTO meta.run (run_id, command, started_at, status) VALUES (?, ?, now(), 'running') "
                 "ON CONFLICT (run_id) DO NOTHING", [run_id, command])

@@ -180,7 +180,7 @@ def test_every_municipality_scope_stays_incremental_after_its_full_refresh(tmp_p
 
     from core.catalog import fingerprint
     from core.config import SCHEMAS_DIR
-    from flows.kolada import make_plan
+    from flows.kolada import plan_run
     from warehouse.db import open_work_db
 
     shutil.copytree(SCHEMAS_DIR / "catalog", tmp_path / "catalog")
@@ -198,7 +198,7 @@ def test_every_municipality_scope_stays_incremental_after_its_full_refresh(tmp_p
         con.execute("INSERT INTO meta.source_state (source, cursor_from_date, last_full_refresh_at, "
                     "last_success_at, scope_fingerprint) VALUES ('kolada', current_date, now(), now(), ?)",
                     [scope]).fetchall()
-        plan = make_plan(con, None, False, date.today())
+        plan = plan_run(con, None, False, date.today())
     finally:
         con.close()
     assert plan.mode == "incremental", plan.reason

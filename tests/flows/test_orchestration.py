@@ -130,7 +130,7 @@ def test_one_loaded_event_per_source_run_and_none_when_nothing_changed(monkeypat
     """Nine PxWeb tables are nine batches but one `sydstat.source.loaded` (one publish when deployed); a run that
     changed nothing emits none."""
     import flows.publish as publish_module
-    from warehouse.loader import BatchResult
+    from warehouse.meta import BatchResult
 
     emitted = []
     monkeypatch.setattr(publish_module, "emit", lambda event, resource, payload: emitted.append((event, payload)))

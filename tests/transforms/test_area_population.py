@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.catalog import load_catalog
-from flows.pxweb_tables import table_selection
+from sources.pxweb import table_selection
 from transforms.pxweb import jsonstat2_frame
 from transforms.scb import area_population, segregation
 

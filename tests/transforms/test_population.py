@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 from core.catalog import load_catalog
-from flows.pxweb_tables import table_selection
 from flows.scb import _region_choice
-from sources.pxweb import v2_variables
+from sources.pxweb import table_selection, v2_variables
 from tests.conftest import REFERENCE, requires_shared
 from transforms.population import population_frame, sum_violations
 from transforms.pxweb import jsonstat2_frame

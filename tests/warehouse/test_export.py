@@ -9,7 +9,7 @@ import pytest
 from core.catalog import source_row
 from warehouse.db import open_work_db
 from warehouse.export import export_parquet
-from warehouse.loader import IndicatorBatch, load_indicator_batch
+from warehouse.loader import Batch, load_batch
 
 
 @pytest.fixture
@@ -23,7 +23,8 @@ def con(tmp_path):
                             "status": None, "source": "kolada", "snapshot_id": None}
                            for m, p, s, v in [("0114", "2022", "T", 4.0), ("1280", "2022", "K", None),
                                               ("1280", "2023", "M", 9.5)]])
-    load_indicator_batch(con, IndicatorBatch("kolada", "full", "r", source_row("kolada"), indicators, values))
+    load_batch(con, Batch("kolada", "full", "r", [source_row("kolada")],
+                          {"dim_indicator": indicators, "fct_indicator_value": values}, validated={"indicator_values"}))
     yield con
     con.close()
 

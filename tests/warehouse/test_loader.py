@@ -4,16 +4,8 @@ import pandas as pd
 import pytest
 
 from warehouse.db import migrate, open_work_db, schema_version
-from warehouse.loader import (
-    FACT_KEY,
-    DeletionGuard,
-    IndicatorBatch,
-    MassDeletionRefused,
-    delete_missing_in_scope,
-    ident,
-    load_indicator_batch,
-    merge_frame,
-)
+from warehouse.loader import FACT_KEY, Batch, DeletionGuard, MassDeletionRefused, Unvalidated, load_batch
+from warehouse.merge import delete_missing_in_scope, ident, merge_frame
 
 SOURCE_ROW = {"source": "kolada", "title": "Kolada", "url": "u", "licence": "l", "attribution": "Källa: Kolada",
               "is_synthetic": False, "updated_at": None}
@@ -40,9 +32,11 @@ def facts(values: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FACT_KEY + ["value", "status", "source", "snapshot_id"])
 
 
-def batch(values: dict, **kwargs) -> IndicatorBatch:
-    return IndicatorBatch(source="kolada", mode=kwargs.pop("mode", "incremental"), run_id="r", source_row=SOURCE_ROW,
-                          indicators=indicators(), values=facts(values), rows_received=len(values), **kwargs)
+def batch(values: dict, deletions: pd.DataFrame | None = None, **kwargs) -> Batch:
+    return Batch(source="kolada", mode=kwargs.pop("mode", "incremental"), run_id="r", source_rows=[SOURCE_ROW],
+                 tables={"dim_indicator": indicators(), "fct_indicator_value": facts(values)},
+                 validated={"indicator_values"}, rows_received=len(values),
+                 deletions={} if deletions is None else {"fct_indicator_value": deletions}, **kwargs)
 
 
 def table(con):
@@ -84,35 +78,35 @@ def test_a_version_6_warehouse_keeps_its_area_population_through_the_classificat
 
 
 def test_load_is_idempotent_and_counts_changes(con):
-    first = load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
+    first = load_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
     assert (first.rows_inserted, first.rows_updated, first.status) == (2, 0, "loaded")
-    again = load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
+    again = load_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): None}))
     assert (again.rows_inserted, again.rows_updated, again.status) == (0, 0, "unchanged")
-    revised = load_indicator_batch(con, batch({("1280", "2023"): 5.5, ("1281", "2023"): 3.0}))
+    revised = load_batch(con, batch({("1280", "2023"): 5.5, ("1281", "2023"): 3.0}))
     assert (revised.rows_inserted, revised.rows_updated) == (0, 2)
     assert table(con) == [("1280", "2023", 5.5), ("1281", "2023", 3.0)]
     assert con.execute("SELECT year, period_type FROM dim_period").fetchall() == [(2023, "year")]
 
 
 def test_null_is_stored_as_null_not_zero(con):
-    load_indicator_batch(con, batch({("1280", "2023"): None}))
+    load_batch(con, batch({("1280", "2023"): None}))
     assert table(con) == [("1280", "2023", None)]
 
 
 def test_explicit_deletions(con):
-    load_indicator_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): 6.0}))
+    load_batch(con, batch({("1280", "2023"): 5.0, ("1281", "2023"): 6.0}))
     deletions = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1281", "period": "2023", "sex": "T"}])
-    result = load_indicator_batch(con, batch({}, deletions=deletions))
+    result = load_batch(con, batch({}, deletions=deletions))
     assert result.rows_deleted == 1 and table(con) == [("1280", "2023", 5.0)]
 
 
 def test_full_refresh_deletes_only_inside_scope(con):
-    load_indicator_batch(con, batch({("1280", "2022"): 1.0, ("1280", "2023"): 2.0, ("1281", "2023"): 3.0}))
+    load_batch(con, batch({("1280", "2022"): 1.0, ("1280", "2023"): 2.0, ("1281", "2023"): 3.0}))
     scope = {"source": ["kolada"], "indicator_id": ["N03920"], "municipality_code": ["1280"], "period": ["2023"]}
     with pytest.raises(MassDeletionRefused, match="would delete 1 of the 1 rows"):  # all of its scope: refused
-        load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope))
+        load_batch(con, batch({}, mode="full", full_refresh_scope=scope))
     assert len(table(con)) == 3
-    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope,
+    result = load_batch(con, batch({}, mode="full", full_refresh_scope=scope,
                                              deletion_guard=DeletionGuard(allowed=True)))
     assert result.rows_deleted == 1
     assert table(con) == [("1280", "2022", 1.0), ("1281", "2023", 3.0)]
@@ -131,23 +125,41 @@ def test_the_deletion_guard_weighs_share_and_received_rows():
 
 
 def test_full_refresh_keeps_values_whose_new_version_is_quarantined(con):
-    load_indicator_batch(con, batch({("1280", "2023"): 2.0}))
+    load_batch(con, batch({("1280", "2023"): 2.0}))
     quarantined = facts({("1280", "2023"): 150.0}).assign(reason="share > 100")
     scope = {"indicator_id": ["N03920"], "municipality_code": ["1280"]}
-    result = load_indicator_batch(con, batch({}, mode="full", full_refresh_scope=scope, quarantined=quarantined))
+    result = load_batch(con, batch({}, mode="full", full_refresh_scope=scope, quarantined=quarantined))
     assert result.rows_deleted == 0 and table(con) == [("1280", "2023", 2.0)]
     reason, record = con.execute("SELECT reason, record FROM meta.quarantine").fetchone()
     assert reason == "share > 100" and '"value": 150.0' in record
 
 
 def test_a_failing_batch_leaves_everything_as_it_was(con, monkeypatch):
-    load_indicator_batch(con, batch({("1280", "2023"): 5.0}))
+    load_batch(con, batch({("1280", "2023"): 5.0}))
     before = (table(con), con.execute("SELECT count(*) FROM meta.load_batch").fetchone())
     bad = batch({("1280", "2023"): 9.0, ("1281", "2024"): 1.0})
-    bad.values.loc[1, "municipality_code"] = None  # violates NOT NULL inside the transaction, after the merge began
+    # violates NOT NULL inside the transaction, after the merge began
+    bad.tables["fct_indicator_value"].loc[1, "municipality_code"] = None
     with pytest.raises(Exception, match="NOT NULL|null"):
-        load_indicator_batch(con, bad)
+        load_batch(con, bad)
     assert (table(con), con.execute("SELECT count(*) FROM meta.load_batch").fetchone()) == before
+
+
+def test_rows_that_did_not_pass_their_declared_suite_are_refused(con):
+    """schemas/tables.yaml declares fct_indicator_value's suite: a batch that does not say its rows passed it loads
+    nothing, whichever flow built it."""
+    unchecked = batch({("1280", "2023"): 5.0})
+    unchecked.validated = set()
+    with pytest.raises(Unvalidated, match="fct_indicator_value did not pass suite 'indicator_values'"):
+        load_batch(con, unchecked)
+    assert table(con) == [] and con.execute("SELECT count(*) FROM meta.load_batch").fetchone() == (0,)
+
+
+def test_a_table_that_is_not_declared_cannot_be_written(con):
+    stray = batch({("1280", "2023"): 5.0})
+    stray.tables["dim_sex"] = pd.DataFrame([{"sex": "X", "label_sv": "x", "label_en": "x"}])
+    with pytest.raises(KeyError, match="dim_sex is not declared in tables.yaml"):
+        load_batch(con, stray)
 
 
 def test_delete_without_scope_is_refused(con):
