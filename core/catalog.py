@@ -1,10 +1,13 @@
-"""Source descriptors in schemas/catalog/<source>.yaml: datasets, indicators, units, themes, licence, attribution."""
+"""Source descriptors in schemas/catalog/<source>.yaml: datasets, indicators, units, themes, licence, attribution,
+and how sydstat runs the source (`source.run`). This is the only code that reads schemas/catalog; the catalogue is
+the source registry too, so adding a source is a catalogue file, a source module, a transform and a flow."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +40,30 @@ def forget() -> None:
 def configured_sources() -> list[str]:
     """Sources with a catalogue; `status` reports on these."""
     return sorted(p.stem for p in catalog_dir().glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How a source is run (`source.run` in its catalogue file)."""
+
+    source: str
+    order: int = 99
+    flow: str | None = None  # "module:function" of its ingest flow; None for files (the registers)
+    probe: str | None = None  # the change sensor's probe (flows/sensor.py PROBES)
+    pxweb: str | None = None  # the PxWeb grammar, 'v1' or 'v2', of a PxWeb source
+    rows: str = "values"  # what the CLI calls its rows
+    rows_table: str = "fct_indicator_value"  # where `sydstat status` counts them
+    ad_hoc_ids: bool = False  # `sydstat run --kpi` loads ids outside the catalogue
+
+
+def run_spec(source: str) -> RunSpec:
+    return RunSpec(source, **(load_catalog(source)["source"].get("run") or {}))
+
+
+def api_sources() -> list[str]:
+    """The sources the nightly runs (a catalogue with a `run.flow`), in their `run.order`."""
+    specs = [run_spec(s) for s in configured_sources()]
+    return [s.source for s in sorted(specs, key=lambda s: (s.order, s.source)) if s.flow]
 
 
 def source_row(source: str, snapshots=()) -> dict:

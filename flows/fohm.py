@@ -8,7 +8,7 @@ import uuid
 
 from prefect import flow
 
-from core.catalog import load_catalog
+from core.catalog import load_catalog, run_spec
 from core.config import load_settings
 from core.region import region
 from flows.common import RunIncomplete, source_http, writer_slot
@@ -44,7 +44,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
     settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = source_http(SOURCE, archive, settings)
-    client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v1")
+    client = PxWebClient(SOURCE, settings.url(SOURCE), http, version=run_spec(SOURCE).pxweb)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     codes = set(region(settings).municipality_codes)
     with source_run(SOURCE, run_id, f"ingest-fohm full={full} offline={offline}", publish,

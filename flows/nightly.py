@@ -1,5 +1,5 @@
-"""The nightly run: every configured source, each in its own batch (one failing source never blocks the others),
-then one publish. Deployed by prefect.yaml at 02:00 Europe/Stockholm."""
+"""The nightly run: every API source of the catalogue (`run.flow`, in `run.order`), each in its own batch (one
+failing source never blocks the others), then one publish. Deployed by prefect.yaml at 02:00 Europe/Stockholm."""
 
 from __future__ import annotations
 
@@ -10,12 +10,8 @@ from prefect import flow, get_run_logger
 from core.config import load_settings
 from flows.common import RunIncomplete, writer_slot
 from flows.files import rebuild_files
-from flows.fohm import ingest_fohm
-from flows.kolada import ingest_kolada
 from flows.publish import publish_work_db
-from flows.scb import ingest_scb
-
-SOURCE_FLOWS = {"kolada": ingest_kolada, "scb": ingest_scb, "fohm": ingest_fohm}
+from flows.registry import source_flows
 
 
 @flow(name="nightly")
@@ -29,7 +25,7 @@ def _nightly(full: bool, offline: bool, allow_deletions: bool) -> dict:
     logger = get_run_logger()
     run_id = uuid.uuid4().hex[:12]
     results, failures = {}, []
-    for name, ingest in SOURCE_FLOWS.items():
+    for name, ingest in source_flows().items():
         try:
             results[name] = ingest(full=full, publish=False, run_id=f"{run_id}-{name}",
                                    offline=offline, allow_deletions=allow_deletions)

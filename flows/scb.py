@@ -15,7 +15,7 @@ from functools import partial
 
 from prefect import flow, get_run_logger
 
-from core.catalog import load_catalog, source_row
+from core.catalog import load_catalog, run_spec, source_row
 from core.config import Settings, load_settings
 from core.region import region, region_municipalities
 from flows.common import RunIncomplete, source_http, validate_task, writer_slot
@@ -57,7 +57,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
     settings: Settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = source_http(SOURCE, archive, settings)
-    client = PxWebClient(SOURCE, settings.url(SOURCE), http, version="v2")
+    client = PxWebClient(SOURCE, settings.url(SOURCE), http, version=run_spec(SOURCE).pxweb)
     catalog = load_catalog(SOURCE)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     loaders = {"fct_indicator_value": lambda run, ex, table, mode: load_indicator_table(

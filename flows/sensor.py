@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 from prefect import flow, get_run_logger
 
-from core.catalog import load_catalog
+from core.catalog import api_sources, load_catalog, run_spec
 from core.config import Settings, load_settings
 from core.region import region_municipalities
 from flows.check import as_json, run_check
@@ -71,8 +71,15 @@ def pxweb_changes(source: str, version: str, table_key: str):
     return check
 
 
-SENSORS = {"kolada": kolada_changes, "scb": pxweb_changes("scb", "v2", "id"),
-           "fohm": pxweb_changes("fohm", "v1", "path")}
+def probe(source: str):
+    """The change probe of a source, as its catalogue names it (`run.probe`)."""
+    spec = run_spec(source)
+    if spec.probe == "pxweb":  # v1 tables are named by their path, v2 tables by their id
+        return pxweb_changes(source, spec.pxweb, "path" if spec.pxweb == "v1" else "id")
+    return PROBES[spec.probe]
+
+
+PROBES = {"kolada": kolada_changes}
 
 
 def drift(settings: Settings, source: str) -> dict | None:
@@ -90,14 +97,15 @@ def sensor() -> dict:
     logger = get_run_logger()
     settings = load_settings()
     changed = {}
-    for source in SENSORS:
+    sources = api_sources()
+    for source in sources:
         findings = drift(settings, source)
         if findings is not None:
             logger.warning("%s drifted from the catalogue (%d entries): emitting %s", source, findings["drifted"],
                            SOURCE_DRIFTED)
             emit(SOURCE_DRIFTED, source_resource(source), findings)
-    for source, check in SENSORS.items():
-        payload = check(settings)
+    for source in sources:
+        payload = probe(source)(settings)
         changed[source] = payload is not None
         if payload is not None:
             logger.info("%s changed (%s): emitting %s", source, payload["reason"], SOURCE_CHANGED)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from core.config import PROJECT_ROOT, ConfigError, load_settings
 
-ROW_WORD = {"registers": "records", "scb": "rows"}
 SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
 EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_values "
                  "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex")
@@ -60,7 +59,7 @@ def _print_summary(summary: dict) -> None:
                           f"last load — not downloaded")
             continue
         console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
-                      f"{batch['rows_received']} {ROW_WORD.get(summary['source'], 'values')} "
+                      f"{batch['rows_received']} {_row_word(summary['source'])} "
                       f"received, +{batch['rows_inserted']} new, "
                       f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
                       f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
@@ -74,26 +73,37 @@ def _print_summary(summary: dict) -> None:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
+def _row_word(source: str) -> str:
+    """What a source's rows are called (its catalogue's `run.rows`)."""
+    from core.catalog import configured_sources, run_spec
+
+    return run_spec(source).rows if source in configured_sources() else "values"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _setup_logging(args.verbose)
-    kpis = [k.strip() for k in args.kpi.split(",") if k.strip()] if args.kpi else None
-    if kpis and args.source not in (None, "kolada"):
-        return _fail("--kpi only applies to --source kolada", 2)
-    from flows.common import RunIncomplete
-    from flows.nightly import SOURCE_FLOWS, nightly
+    from core.catalog import api_sources, run_spec
 
-    if args.source and args.source not in SOURCE_FLOWS:
-        return _fail(f"unknown source {args.source!r}; known: {', '.join(SOURCE_FLOWS)}", 2)
+    kpis = [k.strip() for k in args.kpi.split(",") if k.strip()] if args.kpi else None
+    known = api_sources()
+    if args.source and args.source not in known:
+        return _fail(f"unknown source {args.source!r}; known: {', '.join(known)}", 2)
+    takes_ids = [s for s in known if run_spec(s).ad_hoc_ids]
+    if kpis and (args.source or takes_ids[0]) not in takes_ids:
+        return _fail(f"--kpi only applies to --source {' or '.join(takes_ids)}", 2)
     if args.offline and kpis:
         return _fail("--offline rebuilds what was archived; it takes no --kpi", 2)
+    from flows.common import RunIncomplete
+    from flows.nightly import nightly
+    from flows.registry import ingest_flow
+
     allow = getattr(args, "allow_deletions", False)
     try:
-        if args.source == "kolada" or kpis:
-            _print_summary(SOURCE_FLOWS["kolada"](kpis=kpis, full=args.full, offline=args.offline,
-                                                  allow_deletions=allow))
+        if kpis:
+            _print_summary(ingest_flow(args.source or takes_ids[0])(kpis=kpis, full=args.full, offline=args.offline,
+                                                                     allow_deletions=allow))
         elif args.source:
-            _print_summary(SOURCE_FLOWS[args.source](full=args.full, offline=args.offline,
-                                                     allow_deletions=allow))
+            _print_summary(ingest_flow(args.source)(full=args.full, offline=args.offline, allow_deletions=allow))
         else:
             result = nightly(full=args.full, offline=args.offline, allow_deletions=allow)
             for summary in result["sources"].values():
@@ -137,7 +147,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f"outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled 2004-2022).")
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
-        for source in ("kolada", "scb", "fohm"):
+        from core.catalog import api_sources
+
+        for source in api_sources():
             args.source = source
             code = cmd_run(args)
             if code:
@@ -197,14 +209,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Preflight the catalogue against the live APIs (or SYDSTAT_*_URL): OK or the drift, per table and KPI."""
-    from core.catalog import configured_sources
+    from core.catalog import api_sources
     from core.region import region_municipalities
     from flows.check import as_json, render, run_check
 
-    sources = [args.source] if args.source else [s for s in configured_sources() if s != "registers"]
-    unknown = [s for s in sources if s not in ("kolada", "scb", "fohm")]
-    if unknown:
-        return _fail(f"unknown source {unknown[0]!r}; check knows kolada, scb, fohm", 2)
+    known = api_sources()
+    sources = [args.source] if args.source else known
+    if args.source and args.source not in known:
+        return _fail(f"{args.source} is loaded from files, not an API; check knows {', '.join(known)}", 2)
     results = run_check(load_settings(), sources, {m["municipality_code"] for m in region_municipalities()})
     if args.json:
         print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
@@ -475,6 +487,8 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from core.catalog import configured_sources
+
     parser = argparse.ArgumentParser(prog="sydstat", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -506,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "that is not offered, codes neither mapped nor declared as totals, variables the catalogue does "
                     "not mention), with the grids and years seen. Changes nothing. Run it first against the real "
                     "APIs.")
-    check.add_argument("--source", choices=["kolada", "scb", "fohm"], help="only this source (default: all)")
+    check.add_argument("--source", choices=configured_sources(), help="only this source (default: all)")
     check.add_argument("--json", action="store_true", help="machine-readable findings")
     check.set_defaults(func=cmd_check)
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from core.catalog import configured_sources, load_catalog
+from core.catalog import configured_sources, load_catalog, run_spec
 from core.config import Settings
 from warehouse.db import connect_readonly
 
-# What "rows" means per source: indicator values, or current projects for the registers.
-ROWS_QUERY = {"*": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
-              "registers": "SELECT count(*) FROM dim_project WHERE is_current AND ? = 'registers'",
-              "scb": "SELECT count(*) FROM fct_area_population WHERE source = ?"}
+# How a source's rows are counted, by the table its catalogue names (`run.rows_table`): a fact table's rows of that
+# source, or the current projects of the registers.
+ROWS_QUERY = {"fct_indicator_value": "SELECT count(*) FROM fct_indicator_value WHERE source = ?",
+              "fct_area_population": "SELECT count(*) FROM fct_area_population WHERE source = ?",
+              "dim_project": "SELECT count(*) FROM dim_project WHERE is_current AND ? IS NOT NULL"}
 
 
 def collect_status(settings: Settings) -> dict:
@@ -40,7 +41,7 @@ def collect_status(settings: Settings) -> dict:
                 "SELECT load_id, mode, status, finished_at, rows_inserted, rows_updated, rows_deleted, "
                 "rows_quarantined FROM meta.load_batch WHERE source = ? ORDER BY load_id DESC LIMIT 1",
                 [source]).fetchone()
-            rows = con.execute(ROWS_QUERY.get(source, ROWS_QUERY["*"]), [source]).fetchone()[0]
+            rows = con.execute(ROWS_QUERY[run_spec(source).rows_table], [source]).fetchone()[0]
             quarantined = con.execute("SELECT count(*) FROM meta.quarantine WHERE source = ? AND NOT resolved",
                                       [source]).fetchone()[0]
             synthetic = con.execute("SELECT is_synthetic FROM dim_source WHERE source = ?", [source]).fetchone()
