@@ -75,7 +75,7 @@ def view_comments(sql: str) -> tuple[str, dict[str, str]]:
     for line in lines:
         if not line.startswith("--"):
             break
-        header.append(line.lstrip("- ").strip())
+        header.append(line)
     columns = {}
     for line in lines[len(header):]:
         if "--" not in line:
@@ -84,7 +84,8 @@ def view_comments(sql: str) -> tuple[str, dict[str, str]]:
         name = _SELECT_ITEM_NAME.search(code.strip())
         if name and code.strip():
             columns[name.group(1)] = comment.strip()
-    return " ".join(header), columns
+    described = [line.lstrip("- ").strip() for line in header if not line.startswith("-- depends:")]
+    return " ".join(described), columns
 
 
 # ------------------------------------------------------------------------------------------------- the document

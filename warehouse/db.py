@@ -167,23 +167,25 @@ def seed_region(con: duckdb.DuckDBPyConnection, region_codes: list[str] | None =
                  "(municipality_code IN (SELECT unnest(?::VARCHAR[])))", [region_codes, region_codes])
 
 
+def mart_dependencies() -> dict[str, list[str]]:
+    """Each mart → the marts it is built on, as its file's first line declares (`-- depends: a, b`)."""
+    deps = {}
+    for path in sorted(MARTS_DIR.glob("*.sql")):
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        deps[path.stem] = [d.strip() for d in first.removeprefix("-- depends:").split(",")
+                           if d.strip()] if first.startswith("-- depends:") else []
+    return deps
+
+
 def refresh_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """(Re)create every mart. A view may build on another (indicator_trends on indicator_values): one that names a
-    view not created yet is retried after the others, until a pass makes no progress (then its error is raised)."""
-    pending, names = sorted(MARTS_DIR.glob("*.sql")), []
-    while pending:
-        deferred, error = [], None
-        for path in pending:
-            try:
-                con.execute(path.read_text()).fetchall()
-                names.append(path.stem)
-            except duckdb.CatalogException as exc:
-                deferred.append(path)
-                error = exc
-        if len(deferred) == len(pending):
-            raise error
-        pending = deferred
-    return names
+    """(Re)create every mart, each after the marts it declares it depends on (indicator_trends after
+    indicator_values). Returns the marts in the order they were created."""
+    from graphlib import TopologicalSorter
+
+    order = list(TopologicalSorter(mart_dependencies()).static_order())
+    for name in order:
+        con.execute((MARTS_DIR / f"{name}.sql").read_text(encoding="utf-8")).fetchall()
+    return order
 
 
 def open_work_db(path: Path, region_codes: list[str] | None = None) -> duckdb.DuckDBPyConnection:

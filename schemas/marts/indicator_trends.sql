@@ -1,3 +1,4 @@
+-- depends: indicator_values
 -- Yearly series per municipality of the region, indicator and sex, beside the county and region averages of the same year
 -- (unweighted means over municipalities), with the change from the previous year and series-break flags.
 -- The change is NULL across a series break (the definition changed that year) and when the previous year is missing.

@@ -1,3 +1,4 @@
+-- depends: project_municipalities, projects
 -- Projects touching a municipality in each year they ran, with their WHOLE-PROJECT budgets (not yearly spending).
 -- Local money and area-wide (programme-area or national) money are separate columns: a budget for the whole region is
 -- never split evenly over 38 municipalities as if it were local money. Projects placed only by their owner's town

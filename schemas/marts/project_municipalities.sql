@@ -1,3 +1,4 @@
+-- depends: project_identity
 -- Which municipalities each project touches, including municipalities outside the region (in_region = false). A
 -- project in several registers (project_identity) is one project here: its places from every register, each
 -- municipality once, with the strongest coverage any register gives it (a listed place before the owner's town).

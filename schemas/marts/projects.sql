@@ -1,3 +1,4 @@
+-- depends: project_identity, project_municipalities
 -- One row per project (current version) with its money and coverage — one row even when the project is in more
 -- than one register (project_identity: the ESF+ export and Kohesio), with every register named in `registers`.
 CREATE OR REPLACE VIEW projects AS

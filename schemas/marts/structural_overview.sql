@@ -1,3 +1,4 @@
+-- depends: project_funding_by_municipality_year
 -- Per municipality of the region and year: each topic's headline indicator (dim_indicator.is_headline, sex T), our
 -- residential segregation index (dissimilarity, foreign vs Swedish background over DeSO) and the project money touching
 -- the municipality, side by side, with Pearson correlations across the region's municipalities for each year.

@@ -188,3 +188,52 @@ def test_a_warehouse_from_a_newer_sydstat_is_refused_before_anything_is_written(
     con.close()
     with pytest.raises(SchemaTooNew, match="schema version 999, newer than this sydstat knows"):
         open_work_db(tmp_path / "w.duckdb")
+
+
+def test_every_mart_declares_the_marts_it_is_built_on():
+    """refresh_views creates the marts in the order their `-- depends:` lines give: a mart naming another mart it
+    does not declare would only work by the accident of file order."""
+    import re
+
+    from warehouse.db import MARTS_DIR, mart_dependencies
+
+    declared = mart_dependencies()
+    for name, deps in declared.items():
+        sql = (MARTS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        named = {m for m in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)", sql, re.I) if m in declared and m != name}
+        assert named == set(deps), f"{name}: builds on {sorted(named)}, declares {deps}"
+    assert declared["indicator_trends"] == ["indicator_values"]
+
+
+def test_the_loader_writes_only_tables_declared_with_a_known_write():
+    from warehouse.tables import WRITES, table_specs
+
+    specs = table_specs()
+    assert list(specs)[:2] == ["dim_source", "dim_municipality"]  # dimensions first: the load order
+    for spec in specs.values():
+        assert spec.write in WRITES and spec.key
+        if spec.suite:
+            from core.config import SCHEMAS_DIR
+
+            assert (SCHEMAS_DIR / "expectations" / f"{spec.suite}.json").is_file(), spec.name
+
+
+def test_the_schema_snapshot_is_the_migrations_state_and_the_declarations_fit_it():
+    """schemas/current_schema.sql is what the migrations add up to (regenerate with `python -m warehouse.snapshot`),
+    and every declared grain, column contract and SCD2 column of schemas/tables.yaml exists in it."""
+    import duckdb
+
+    from warehouse.db import migrate
+    from warehouse.snapshot import SNAPSHOT, render
+    from warehouse.tables import table_specs
+
+    assert SNAPSHOT.read_text(encoding="utf-8") == render(), "run `python -m warehouse.snapshot`"
+    con = duckdb.connect()
+    migrate(con)
+    for spec in table_specs().values():
+        columns = {r[0] for r in con.execute(f"DESCRIBE {spec.name}").fetchall()}
+        wanted = set(spec.key) | set(spec.columns or []) | set(spec.compare or []) | ({spec.change} - {None})
+        wanted |= {"load_id"} if spec.load_id else set()
+        wanted |= {"valid_from", "valid_to", "is_current"} if spec.write == "scd2" else set()
+        assert wanted <= columns, f"{spec.name}: {sorted(wanted - columns)} not in the table"
+    con.close()
