@@ -26,7 +26,7 @@ DEFAULT_URLS = {
 class Settings:
     home: Path
     urls: dict[str, str]
-    freshness_hours: dict[str, int]
+    cadence_hours: dict[str, int]  # source → hours after which `status` calls it stale
     rate_per_second: dict[str, float] = field(default_factory=dict)  # per-source politeness overrides
     # the region: county codes (two digits) or None for the whole country, and its name (sydstat/region.py)
     region_counties: tuple[str, ...] | None = ("10", "12")
@@ -80,14 +80,16 @@ def load_settings() -> Settings:
     for source in urls:
         from_file = file_cfg.get("sources", {}).get(source, {}).get("url")
         urls[source] = os.environ.get(f"SYDSTAT_{source.upper()}_URL") or from_file or urls[source]
-    # Expected cadence per source comes from its catalogue (`cadence_hours`); sydstat.toml may override it.
-    freshness = {source: int(cfg["freshness_hours"]) for source, cfg in file_cfg.get("sources", {}).items()
-                 if isinstance(cfg, dict) and cfg.get("freshness_hours") is not None}
+    # Expected cadence per source comes from its catalogue (`cadence_hours`); sydstat.toml may override it with the
+    # same word (`freshness_hours`, its old name, is still read).
+    cadence = {source: int(cfg.get("cadence_hours", cfg.get("freshness_hours")))
+               for source, cfg in file_cfg.get("sources", {}).items()
+               if isinstance(cfg, dict) and cfg.get("cadence_hours", cfg.get("freshness_hours")) is not None}
     # Requests per second to an upstream without a published limit (Kolada: 5 by default, see sources/http.py).
     rates = {source: float(cfg["rate_per_second"]) for source, cfg in file_cfg.get("sources", {}).items()
              if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None}
     counties, name = _region(file_cfg.get("region", {}))
-    return Settings(home=home.resolve(), urls=urls, freshness_hours=freshness, rate_per_second=rates,
+    return Settings(home=home.resolve(), urls=urls, cadence_hours=cadence, rate_per_second=rates,
                     region_counties=counties, region_name=name)
 
 

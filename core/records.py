@@ -18,6 +18,11 @@ class LoadMode(StrEnum):
     OFFLINE = "offline"  # rebuilt from the raw archive, no network
     FILE = "file"  # a file a user handed over (`sydstat ingest`, the inbox)
 
+    @classmethod
+    def asked(cls, full: bool, offline: bool) -> LoadMode:
+        """The mode a run's flags ask for (`--offline` wins over `--full`)."""
+        return cls.OFFLINE if offline else cls.FULL if full else cls.INCREMENTAL
+
 
 @dataclass(frozen=True)
 class Snapshot:

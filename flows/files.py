@@ -74,7 +74,7 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
                  rebuild: bool = False) -> dict:
     name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
-    with source_run("scb", run_id, f"ingest-area-file {name} ({kind})", publish, mode="file") as run:
+    with source_run("scb", run_id, f"ingest-area-file {name} ({kind})", publish, mode=LoadMode.FILE) as run:
         body = path.read_bytes()
         archive = SnapshotArchive(run.settings.raw_dir)
         snapshot = archive.write("scb", f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
@@ -105,7 +105,7 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
             write_file_manifest(archive, "scb", path.name, kind, snapshot, result.load_id)
         emit_loaded("scb", run_id, [result], file=name, kind=kind)
         summary = {"source": "scb", "file": name, "format": kind, "run_id": run_id,
-                   "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": []}
+                   "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}], "warnings": []}
         run.summary = summary
         if result.rows_quarantined:
             summary["warnings"].append(f"{result.rows_quarantined} rows could not be matched to a RegSO "

@@ -10,6 +10,7 @@ from prefect import flow
 
 from core.catalog import load_catalog, run_spec
 from core.config import load_settings
+from core.records import LoadMode
 from core.region import region
 from flows.common import RunIncomplete, source_http, writer_slot
 from flows.publish import source_run
@@ -48,7 +49,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     codes = set(region(settings).municipality_codes)
     with source_run(SOURCE, run_id, f"ingest-fohm full={full} offline={offline}", publish,
-                    mode="offline" if offline else "full" if full else "incremental",
+                    mode=LoadMode.asked(full, offline),
                     allow_deletions=allow_deletions) as run:
         run.summary = summary
         ingest_tables(run, client, archive, load_catalog(SOURCE)["tables"],

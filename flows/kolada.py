@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 
 from core.catalog import fingerprint, load_catalog, source_row
 from core.config import SCHEMAS_DIR, Settings, load_settings
-from core.records import Snapshot
+from core.records import LoadMode, Snapshot
 from core.region import region_municipalities
 from flows.common import RunIncomplete, deletion_guard, load_task, source_http, validate_task, writer_slot
 from flows.publish import emit_loaded, source_run
@@ -96,7 +96,7 @@ def extract(settings: Settings, plan: KoladaPlan, archive: SnapshotArchive) -> K
     http = source_http(SOURCE, archive, settings)
     client = KoladaClient(settings.url(SOURCE), http, per_page=int(load_catalog(SOURCE)["load"]["per_page"]))
     out = KoladaExtract(plan, extracted_on=datetime.now(UTC).date())
-    if plan.mode == "full":
+    if plan.mode == LoadMode.FULL:
         out.kpi_pages = client.kpis(plan.kpi_ids)
         out.municipality_pages = client.municipalities()
         if plan.all_municipalities:
@@ -156,7 +156,7 @@ def _json(body: bytes):
 def write_manifest(archive: SnapshotArchive, ex: KoladaExtract, load_id: int) -> None:
     plan = dict(ex.plan.__dict__, from_date=ex.plan.from_date.isoformat() if ex.plan.from_date else None)
     archive.write_batch_manifest(SOURCE, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}", {
-        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "extracted_on": ex.extracted_on.isoformat(),
+        "load_id": load_id, "created_at": datetime.now(UTC).isoformat(), "extracted_on": ex.extracted_on.isoformat(),
         "plan": plan, "snapshots": {"kpi": [p.snapshot_id for p in ex.kpi_pages],
                                     "municipality": [p.snapshot_id for p in ex.municipality_pages],
                                     "values": ex.value_snapshot_ids}})
@@ -175,7 +175,7 @@ def conform(con, ex: KoladaExtract) -> tuple[pd.DataFrame | None, pd.DataFrame, 
                                                  seed, counties)
     indicators = tk.indicators_frame([r for p in ex.kpi_pages for r in p.payload["values"]], catalog)
     values = ex.take_values()
-    if ex.plan.mode == "full":
+    if ex.plan.mode == LoadMode.FULL:
         unknown = sorted(set(ex.plan.kpi_ids) - set(indicators.indicator_id))
         if unknown:
             warnings.append(f"Kolada does not know KPI id(s) {', '.join(unknown)} (no metadata, no values)")
@@ -208,7 +208,7 @@ def build_batch(con, settings: Settings, ex: KoladaExtract, run_id: str, mode: s
         raise BatchRejected("; ".join(outcome.critical_failures))
     deletions = values[deleted][FACT_KEY]
     scope = None
-    if ex.plan.mode == "full":  # a failed chunk's KPIs keep what they have: nothing of theirs is deleted
+    if ex.plan.mode == LoadMode.FULL:  # a failed chunk's KPIs keep what they have: nothing of theirs is deleted
         scope = {"source": [SOURCE], "indicator_id": [k for k in ex.plan.kpi_ids if k not in set(ex.failed_kpis)],
                  "municipality_code": ex.plan.municipality_ids}
         if ex.plan.years is not None:  # else every year is in scope: the whole history was asked for
@@ -252,7 +252,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, publish: bool,
     run_id = run_id or uuid.uuid4().hex[:12]
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     command = f"ingest-kolada full={full} offline={offline} kpis={kpis or ''}"
-    with source_run(SOURCE, run_id, command, publish, mode="offline" if offline else "?",
+    with source_run(SOURCE, run_id, command, publish, mode=LoadMode.OFFLINE if offline else "?",
                     allow_deletions=allow_deletions) as run:
         run.summary = summary
         archive = SnapshotArchive(run.settings.raw_dir)
@@ -267,7 +267,7 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, publish: bool,
             extracts = [extract(run.settings, plan, archive)]
         loaded = []
         for ex in extracts:
-            mode = "offline" if offline else ex.plan.mode
+            mode = LoadMode.OFFLINE if offline else ex.plan.mode
             batch, warnings, outcome = build_batch(run.con, run.settings, ex, run_id, mode,
                                                    run.allow_deletions)
             for w in warnings:
@@ -287,5 +287,5 @@ def _ingest(kpis: list[str] | None, full: bool, offline: bool, publish: bool,
                 record_failure(run.con, SOURCE, run_id, mode, chunk["reason"], dataset=dataset)
                 run.failures.append({"table": f"KPI chunk {','.join(chunk['kpis'])}", "reason": chunk["reason"]})
         summary["failed"] = run.failures
-        emit_loaded(SOURCE, run_id, loaded, mode="offline" if offline else extracts[-1].plan.mode)
+        emit_loaded(SOURCE, run_id, loaded, mode=LoadMode.OFFLINE if offline else extracts[-1].plan.mode)
     return summary

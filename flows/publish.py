@@ -116,7 +116,7 @@ def write_file_manifest(archive, source: str, name: str, kind: str, snapshot, lo
     from datetime import UTC, datetime
 
     archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}-file", {
-        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "source": source, "file": name,
+        "load_id": load_id, "created_at": datetime.now(UTC).isoformat(), "source": source, "file": name,
         "kind": kind, "snapshot_id": snapshot.snapshot_id})
 
 

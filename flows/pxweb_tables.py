@@ -16,7 +16,7 @@ import pandas as pd
 from prefect import get_run_logger
 
 from core.catalog import source_row
-from core.records import Snapshot
+from core.records import LoadMode, Snapshot
 from flows.common import deletion_guard, validate_task
 from flows.publish import SourceRun, emit_loaded
 from sources.pxweb import PxWebClient, table_ref, table_selection
@@ -54,7 +54,7 @@ def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: 
 def write_table_manifest(archive: SnapshotArchive, source: str, ex: TableExtract, load_id: int | None) -> None:
     archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id or 0:06d}-"
                                          f"{ex.table_ref.replace('/', '_')}", {
-        "batch_id": load_id, "created_at": datetime.now(UTC).isoformat(), "table": ex.table_ref,
+        "load_id": load_id, "created_at": datetime.now(UTC).isoformat(), "table": ex.table_ref,
         "regions": ex.regions, "snapshots": [s.snapshot_id for s in ex.snapshots]})
 
 
@@ -86,18 +86,18 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
         logger.info("%s: the region changed: every table is downloaded again for the new scope", run.source)
     loaded = []
     for table in tables:
-        ref, mode = table_ref(table), "offline" if offline else "full" if full else "incremental"
+        ref, mode = table_ref(table), LoadMode.asked(full, offline)
         try:
             since = None if full or offline else table_loaded_at(run.con, run.source, ref)
             if offline:
                 ex = table_from_archive(archive, run.source, table)
             elif since is None or client.changed_since(ref, since.replace(tzinfo=UTC)):
                 ex, mode = extract_table(client, table, choose_regions(table), first_year), \
-                    "full" if since is None else "incremental"
+                    LoadMode.FULL if since is None else LoadMode.INCREMENTAL
             else:
                 logger.info("%s: %s unchanged since %s — not downloaded", run.source, ref, since)
                 summary["batches"].append({**BatchResult(None, run.source, "unchanged", dataset=ref).__dict__,
-                                           "mode": "incremental", "requests": client.http.requests_made})
+                                           "mode": LoadMode.INCREMENTAL, "requests": client.http.requests_made})
                 continue
             logger.info("%s: %s: %d cells for %d regions (%d requests so far)", run.source, ref, len(ex.cells),
                         len(ex.regions), client.http.requests_made)

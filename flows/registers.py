@@ -92,7 +92,7 @@ def ingest_register_file(path: str, synthetic: bool = False, publish: bool = Tru
 def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bool = False) -> dict:
     name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
-    with source_run(SOURCE, run_id, f"ingest-register-file {name}", publish, mode="file") as run:
+    with source_run(SOURCE, run_id, f"ingest-register-file {name}", publish, mode=LoadMode.FILE) as run:
         batch, file, unplaced = build_register_batch(run.con, run.settings, path, run_id, synthetic)
         logger.info("%s: recognised as %s (%d records, %s)", name, file.format, len(file.records), file.encoding)
         result = load_batch(run.con, batch)
@@ -101,7 +101,7 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bo
                                 batch.snapshots[0], result.load_id)
         emit_loaded(SOURCE, run_id, [result], file=name, format=file.format)
         summary = {"source": SOURCE, "file": name, "format": file.format, "run_id": run_id,
-                   "batches": [{**result.__dict__, "mode": "file", "requests": 0}], "warnings": [
+                   "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}], "warnings": [
                        f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
         run.summary = summary
         if unplaced is not None and len(unplaced):  # loaded, but linked to no municipality: say so

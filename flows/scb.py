@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger
 
 from core.catalog import load_catalog, run_spec, source_row
 from core.config import Settings, load_settings
+from core.records import LoadMode
 from core.region import region, region_municipalities
 from flows.common import RunIncomplete, source_http, validate_task, writer_slot
 from flows.publish import SourceRun, source_run
@@ -67,7 +68,7 @@ def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
                "fct_area_population": partial(_load_area_table, run_id=run_id,
                                               ckm=catalog["load"].get("ckm"))}
     with source_run(SOURCE, run_id, f"ingest-scb full={full} offline={offline}", publish,
-                    mode="offline" if offline else "full" if full else "incremental",
+                    mode=LoadMode.asked(full, offline),
                     allow_deletions=allow_deletions) as run:
         run.summary = summary
         ingest_tables(run, client, archive, catalog["tables"],

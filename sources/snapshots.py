@@ -3,7 +3,7 @@
 Layout under $SYDSTAT_HOME/raw/<source>/:
   objects/<sha256[:2]>/<sha256>.gz         the body, gzip, content-addressed (immutable: written once)
   objects/<sha256[:2]>/<sha256>.json       provenance of the first fetch (url, params, fetched_at, status, content type)
-  batches/<batch_id>.json                  the snapshots one load batch used, in order (`run --offline` replays them)
+  batches/<name>.json                      the snapshots one load batch used, in order (`run --offline` replays them)
 
 Content addressing makes re-fetching identical data free on disk and makes "did it change?" a hash comparison.
 """
@@ -65,8 +65,8 @@ class SnapshotArchive:
         return json.loads(self._object_path(source, snapshot_id, ".json").read_text())
 
     # -- batch manifests: what one load used, so an offline rebuild can replay it ------------------------------
-    def write_batch_manifest(self, source: str, batch_id: str, manifest: dict) -> Path:
-        path = self.raw_dir / source / "batches" / f"{batch_id}.json"
+    def write_batch_manifest(self, source: str, name: str, manifest: dict) -> Path:
+        path = self.raw_dir / source / "batches" / f"{name}.json"
         _atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         return path
 
@@ -76,4 +76,4 @@ class SnapshotArchive:
         if not folder.is_dir():
             return []
         manifests = [json.loads(p.read_text()) for p in folder.glob("*.json")]
-        return sorted(manifests, key=lambda m: (m.get("created_at", ""), m.get("batch_id", "")))
+        return sorted(manifests, key=lambda m: (m.get("created_at", ""), m.get("load_id", m.get("batch_id")) or 0))

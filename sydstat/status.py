@@ -33,7 +33,7 @@ def collect_status(settings: Settings) -> dict:
     try:
         healthy = True
         for source in configured_sources():
-            cadence = settings.freshness_hours.get(source, load_catalog(source)["source"].get("cadence_hours", 24))
+            cadence = settings.cadence_hours.get(source, load_catalog(source)["source"].get("cadence_hours", 24))
             state = con.execute(
                 "SELECT last_success_at, last_failure_at, last_failure_reason, cursor_from_date, last_full_refresh_at "
                 "FROM meta.source_state WHERE source = ?", [source]).fetchone()
@@ -46,7 +46,7 @@ def collect_status(settings: Settings) -> dict:
                                       [source]).fetchone()[0]
             synthetic = con.execute("SELECT is_synthetic FROM dim_source WHERE source = ?", [source]).fetchone()
             failing_tables = _failing_tables(con, source)
-            entry = {"source": source, "rows": rows, "open_quarantine": quarantined, "expected_cadence_hours": cadence,
+            entry = {"source": source, "rows": rows, "open_quarantine": quarantined, "cadence_hours": cadence,
                      "synthetic": bool(synthetic and synthetic[0])}
             if state is None:
                 entry.update(state="never loaded", healthy=cadence is None)  # on-demand sources may not have run
