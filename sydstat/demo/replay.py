@@ -148,100 +148,132 @@ class ReplayServer:
         self.stop()
 
 
-def _handler_for(server: ReplayServer):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _status_fault(handler, fault):
+    headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+    return handler._send(fault.status, {"error": f"injected {fault.status}"}, headers)
 
-        def log_message(self, *args) -> None:  # keep test output clean
-            pass
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            self.do_GET(method="POST")
+def _reset(handler, _fault):
+    handler.connection.close()
 
-        def do_GET(self, method: str = "GET") -> None:  # noqa: N802 (http.server's naming)
-            parsed = urlparse(self.path)
-            body = None
-            if method == "POST":
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-            with server._lock:
-                server.requests.append(self.path)
-            fault = server.take_fault(parsed.path)
-            if fault and fault.kind == "delay":
-                time.sleep(fault.seconds)
-                fault = None
-            if fault and fault.kind == "status":
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                return self._send(fault.status, {"error": f"injected {fault.status}"}, headers)
-            if fault and fault.kind == "reset":
-                self.connection.close()
+
+# Faults that are the whole answer, before any route runs.
+INSTEAD = {
+    "status": _status_fault,
+    "reset": _reset,
+    "html": lambda h, _f: h._send_raw(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html"),
+    "invalid_json": lambda h, _f: h._send_raw(200, b'{"values": [ {"kpi": ', "application/json"),
+}
+
+# Faults that rewrite a good (200) answer's body.
+REWRITE = {
+    "empty_page": lambda h, f, parsed, body: {"values": [], "count": 0, "next_url": None, "previous_url": None},
+    "drift": lambda h, f, parsed, body: {**body, "values": [DRIFTS[f.drift](dict(r)) for r in body.get("values", [])]},
+    "loop": lambda h, f, parsed, body: {**body, "next_url": f"{h._base_url()}{parsed.path}?{parsed.query}"},
+    # a new, never-repeating next page forever
+    "endless": lambda h, f, parsed, body: {**body, "next_url": f"{h._base_url()}{parsed.path}"
+                                                               f"?page={len(h.server_state.requests)}&per_page=500"},
+    # a next page on another host
+    "foreign_next": lambda h, f, parsed, body: {**body, "next_url": f"http://evil.example:"
+                                                                   f"{h.server.server_address[1]}{parsed.path}?page=2"},
+}
+
+# Faults in how the bytes are sent.
+SEND = {
+    "truncate": lambda h, f, status, raw: h._send_raw(status, raw[: len(raw) // 2], "application/json",
+                                                      declared_length=len(raw)),
+    "drip": lambda h, f, status, raw: h._send_raw(status, raw, "application/json", drip=f.seconds),
+}
+
+
+class ReplayHandler(BaseHTTPRequestHandler):
+    """Answers as the fake upstreams do, with the fault its server was told to inject next."""
+
+    protocol_version = "HTTP/1.1"
+    server_state: ReplayServer  # set per server by _handler_for
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.do_GET(method="POST")
+
+    def do_GET(self, method: str = "GET") -> None:  # noqa: N802 (http.server's naming)
+        parsed = urlparse(self.path)
+        body = None
+        if method == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+        with self.server_state._lock:
+            self.server_state.requests.append(self.path)
+        fault = self.server_state.take_fault(parsed.path)
+        if fault and fault.kind == "delay":
+            time.sleep(fault.seconds)
+            fault = None
+        if fault and fault.kind in INSTEAD:  # the fault is the whole answer
+            return INSTEAD[fault.kind](self, fault)
+        try:
+            answered = self._route(method, parsed, body)
+        except ValueError as exc:
+            return self._send(400, {"error": str(exc)})
+        if answered is None:  # the route sent its own answer
+            return None
+        status, body = answered
+        if fault and fault.kind in REWRITE and status == 200:
+            body = REWRITE[fault.kind](self, fault, parsed, body)
+        if fault and fault.kind in SEND:
+            return SEND[fault.kind](self, fault, status, json.dumps(body).encode())
+        return self._send(status, body)
+
+    def _route(self, method: str, parsed, body) -> tuple[int, dict] | None:
+        """(status, body) of the fake upstream the path belongs to, or None when it answered already."""
+        if parsed.path.startswith("/fohm/api/v1"):
+            status, body = pxweb_v1_route(self.server_state.fohm, method, parsed.path, parse_qs(parsed.query,
+                                          keep_blank_values=True), body)
+            if status >= 400:
+                return status, body
+            self._send_raw(status, b"\xef\xbb\xbf" + json.dumps(body).encode(), "application/json")
+            return None
+        if parsed.path.startswith("/api/v2"):
+            status, body = pxweb_route(self.server_state.pxweb, method, parsed.path, parse_qs(parsed.query), body)
+            if status >= 400:
+                self._send_raw(status, json.dumps(body).encode(), "application/problem+json")
                 return None
-            if fault and fault.kind == "html":
-                return self._send_raw(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
-            if fault and fault.kind == "invalid_json":
-                return self._send_raw(200, b'{"values": [ {"kpi": ', "application/json")
-            try:
-                if parsed.path.startswith("/fohm/api/v1"):
-                    status, body = pxweb_v1_route(server.fohm, method, parsed.path, parse_qs(parsed.query,
-                                                  keep_blank_values=True), body)
-                    if status >= 400:
-                        return self._send(status, body)
-                    return self._send_raw(status, b"\xef\xbb\xbf" + json.dumps(body).encode(), "application/json")
-                if parsed.path.startswith("/api/v2"):
-                    status, body = pxweb_route(server.pxweb, method, parsed.path, parse_qs(parsed.query), body)
-                    if status >= 400:
-                        return self._send_raw(status, json.dumps(body).encode(), "application/problem+json")
-                else:
-                    status, body = route(server.dataset, parsed.path, parse_qs(parsed.query), self._base_url())
-            except ValueError as exc:
-                return self._send(400, {"error": str(exc)})
-            if fault and fault.kind == "empty_page":
-                body = {"values": [], "count": 0, "next_url": None, "previous_url": None}
-            if fault and fault.kind == "drift" and status == 200:
-                body = {**body, "values": [DRIFTS[fault.drift](dict(r)) for r in body.get("values", [])]}
-            if fault and fault.kind == "loop" and status == 200:
-                body["next_url"] = f"{self._base_url()}{parsed.path}?{parsed.query}"
-            if fault and fault.kind == "endless" and status == 200:  # a new, never-repeating next page forever
-                body["next_url"] = f"{self._base_url()}{parsed.path}?page={len(server.requests)}&per_page=500"
-            if fault and fault.kind == "foreign_next" and status == 200:  # a next page on another host
-                body["next_url"] = f"http://evil.example:{self.server.server_address[1]}{parsed.path}?page=2"
-            if fault and fault.kind == "truncate":
-                raw = json.dumps(body).encode()
-                return self._send_raw(status, raw[: len(raw) // 2], "application/json", declared_length=len(raw))
-            if fault and fault.kind == "drip":
-                return self._send_raw(status, json.dumps(body).encode(), "application/json", drip=fault.seconds)
-            return self._send(status, body)
+            return status, body
+        return route(self.server_state.dataset, parsed.path, parse_qs(parsed.query), self._base_url())
 
-        def _base_url(self) -> str:
-            host, port = self.server.server_address[:2]
-            return f"http://{host}:{port}"
+    def _base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
 
-        def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
-            self._send_raw(status, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers=headers)
+    def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
+        self._send_raw(status, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers=headers)
 
-        def _send_raw(self, status: int, raw: bytes, content_type: str, headers: dict | None = None,
-                      declared_length: int | None = None, drip: float = 0.0) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-            self.send_header("Content-Length", str(declared_length or len(raw)))
-            self.send_header(SYNTHETIC_HEADER, "1")  # everything served here is invented: the archive records it
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            if drip:  # a server that answers at a byte per `drip` seconds: bounded by the client's deadline
-                for i in range(len(raw)):
-                    try:
-                        self.wfile.write(raw[i:i + 1])
-                        self.wfile.flush()
-                    except OSError:  # the client gave up
-                        return
-                    time.sleep(drip)
-                return
-            self.wfile.write(raw)
-            if declared_length:
-                self.close_connection = True
+    def _send_raw(self, status: int, raw: bytes, content_type: str, headers: dict | None = None,
+                  declared_length: int | None = None, drip: float = 0.0) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(declared_length or len(raw)))
+        self.send_header(SYNTHETIC_HEADER, "1")  # everything served here is invented: the archive records it
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if drip:  # a server that answers at a byte per `drip` seconds: bounded by the client's deadline
+            for i in range(len(raw)):
+                try:
+                    self.wfile.write(raw[i:i + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
+                time.sleep(drip)
+            return
+        self.wfile.write(raw)
+        if declared_length:
+            self.close_connection = True
 
-    return Handler
+
+def _handler_for(server: ReplayServer) -> type[ReplayHandler]:
+    return type("Handler", (ReplayHandler,), {"server_state": server})
 
 
 def _ids(segment: str) -> list[str]:
