@@ -20,12 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	sh tests/browser/setup.sh
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # The inner loop: lint, the layer contract and the unit tests (no flow, no server) in well under a minute.
 check: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m "not integration" -p no:cacheprovider
 
@@ -37,6 +39,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 clean:

@@ -60,10 +60,15 @@ def stage_pipeline(full: bool) -> dict:
     started = time.monotonic()
     summary = ingest_kolada(full=full)
     batch = summary["batches"][0]
-    return {"seconds": time.monotonic() - started, "rows_received": batch["rows_received"],
-            "rows_written": batch["rows_inserted"] + batch["rows_updated"] + batch["rows_deleted"],
-            "rows_loaded": batch["rows_inserted"], "load_seconds": batch["seconds"], "requests": batch["requests"],
-            "data_requests": None}
+    return {
+        "seconds": time.monotonic() - started,
+        "rows_received": batch["rows_received"],
+        "rows_written": batch["rows_inserted"] + batch["rows_updated"] + batch["rows_deleted"],
+        "rows_loaded": batch["rows_inserted"],
+        "load_seconds": batch["seconds"],
+        "requests": batch["requests"],
+        "data_requests": None,
+    }
 
 
 def stage_scb() -> dict:
@@ -75,8 +80,12 @@ def stage_scb() -> dict:
     started = time.monotonic()
     summary = ingest_scb(full=True)
     batches = summary["batches"]
-    return {"seconds": time.monotonic() - started, "rows_loaded": sum(b["rows_inserted"] for b in batches),
-            "requests": batches[-1]["requests"], "tables": len(batches)}
+    return {
+        "seconds": time.monotonic() - started,
+        "rows_loaded": sum(b["rows_inserted"] for b in batches),
+        "requests": batches[-1]["requests"],
+        "tables": len(batches),
+    }
 
 
 def stage_registers(path: str) -> dict:
@@ -86,8 +95,12 @@ def stage_registers(path: str) -> dict:
     started = time.monotonic()
     summary = ingest_register_file(path, synthetic=True)
     batch = summary["batches"][0]
-    return {"seconds": time.monotonic() - started, "projects_loaded": batch["rows_inserted"],
-            "quarantined": batch["rows_quarantined"], "load_seconds": batch["seconds"]}
+    return {
+        "seconds": time.monotonic() - started,
+        "projects_loaded": batch["rows_inserted"],
+        "quarantined": batch["rows_quarantined"],
+        "load_seconds": batch["seconds"],
+    }
 
 
 def stage_load_ratio(published: str) -> dict:
@@ -140,8 +153,12 @@ def stage_export_and_queries(published: str) -> dict:
             con.execute(q).fetchall()
             timings.append((time.monotonic() - t0) * 1000)
     timings.sort()
-    return {"export_seconds": export_seconds, "query_p50_ms": statistics.median(timings),
-            "query_p95_ms": timings[int(0.95 * (len(timings) - 1))], "queries": len(timings)}
+    return {
+        "export_seconds": export_seconds,
+        "query_p50_ms": statistics.median(timings),
+        "query_p95_ms": timings[int(0.95 * (len(timings) - 1))],
+        "queries": len(timings),
+    }
 
 
 class PrefectServer:
@@ -155,9 +172,14 @@ class PrefectServer:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.api = f"http://127.0.0.1:{port}/api"
-        self.proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                                      "--port", str(port)], env=env, cwd=ROOT, stdout=log.open("w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def __enter__(self) -> PrefectServer:
         import urllib.request
@@ -185,8 +207,14 @@ class PrefectServer:
 
 
 def run_stage(name: str, env: dict, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--stage", name, *args], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=3600)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--stage", name, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if out.returncode != 0:
         raise SystemExit(f"stage {name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -196,16 +224,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--kpis", type=int, default=100, help="KPIs in the replay (default 100 → 725 000 records)")
-    parser.add_argument("--rate", type=float, default=0.0,
-                        help="requests/s to the replay (default 0 = unlimited, like the baseline script; the real "
-                             "Kolada client's politeness default is 5/s)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="requests/s to the replay (default 0 = unlimited, like the baseline script; the real "
+        "Kolada client's politeness default is 5/s)",
+    )
     args, rest = parser.parse_known_args(argv)
     if args.stage:
-        result = {"baseline": lambda: stage_baseline(os.environ["SYDSTAT_KOLADA_URL"]),
-                  "full": lambda: stage_pipeline(True), "noop": lambda: stage_pipeline(False),
-                  "load_ratio": lambda: stage_load_ratio(rest[0]), "scb": stage_scb,
-                  "registers": lambda: stage_registers(rest[0]),
-                  "export_queries": lambda: stage_export_and_queries(rest[0])}[args.stage]()
+        result = {
+            "baseline": lambda: stage_baseline(os.environ["SYDSTAT_KOLADA_URL"]),
+            "full": lambda: stage_pipeline(True),
+            "noop": lambda: stage_pipeline(False),
+            "load_ratio": lambda: stage_load_ratio(rest[0]),
+            "scb": stage_scb,
+            "registers": lambda: stage_registers(rest[0]),
+            "export_queries": lambda: stage_export_and_queries(rest[0]),
+        }[args.stage]()
         result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps(result))
         return 0
@@ -231,10 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     records = len(data.values)
     (work / "home").mkdir(parents=True)
     (work / "home" / "sydstat.toml").write_text(f"[sources.kolada]\nrate_per_second = {args.rate or 1e6}\n")
-    env = {**os.environ, "SYDSTAT_HOME": str(work / "home"), "SYDSTAT_CATALOG_DIR": str(work / "catalog"),
-           "SYDSTAT_REGION": "all",  # the whole country as the region: national scale by configuration
-           "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "False"}
+    env = {
+        **os.environ,
+        "SYDSTAT_HOME": str(work / "home"),
+        "SYDSTAT_CATALOG_DIR": str(work / "catalog"),
+        "SYDSTAT_REGION": "all",  # the whole country as the region: national scale by configuration
+        "PREFECT_HOME": str(work / "prefect"),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "GX_ANALYTICS_ENABLED": "False",
+    }
     print("starting a Prefect server (outside the timings)…", flush=True)
     deso = deso_dataset()
     with ReplayServer(dataset=data, pxweb=deso) as server, PrefectServer(env, work / "prefect-server.log") as prefect:
@@ -259,25 +301,46 @@ def main(argv: list[str] | None = None) -> int:
     exq = run_stage("export_queries", env, published)
     minimum = math.ceil(records / PAGE)
     report = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "records": records,
-        "rows_loaded": full["rows_loaded"], "full_build_seconds": full["seconds"],
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "records": records,
+        "rows_loaded": full["rows_loaded"],
+        "full_build_seconds": full["seconds"],
         "full_rows_per_second": full["rows_loaded"] / full["seconds"],
-        "requests_ratio_to_minimum": full["data_requests"] / minimum, "data_requests": full["data_requests"],
-        "minimum_data_requests": minimum, "noop_rows_written": noop["rows_written"],
-        "noop_data_requests": noop["data_requests"], "noop_seconds": noop["seconds"],
+        "requests_ratio_to_minimum": full["data_requests"] / minimum,
+        "data_requests": full["data_requests"],
+        "minimum_data_requests": minimum,
+        "noop_rows_written": noop["rows_written"],
+        "noop_data_requests": noop["data_requests"],
+        "noop_seconds": noop["seconds"],
         # throughput ratio: our rows/s ÷ the bare insert's rows/s (1.0 = as fast; higher is better)
         "load_throughput_ratio_to_bare_duckdb": load["bare_seconds"] / load["ours_seconds"],
         "load_time_ratio_to_bare_duckdb": load["ours_seconds"] / load["bare_seconds"],
         "full_refresh_ratio_to_baseline_script": full["seconds"] / baseline["seconds"],
-        "baseline_seconds": baseline["seconds"], "baseline_peak_rss_bytes": baseline["peak_rss_bytes"],
-        "peak_rss_bytes": full["peak_rss_bytes"], "parquet_export_seconds": exq["export_seconds"],
-        "query_p50_ms": exq["query_p50_ms"], "query_p95_ms": exq["query_p95_ms"],
-        "kolada_rate_per_second": args.rate or None, "prefect": "running server (as deployed)",
-        "deso_areas": len(deso.regions), "scb_rows_loaded": scb["rows_loaded"], "scb_seconds": scb["seconds"],
-        "scb_requests": scb["requests"], "scb_tables": scb["tables"], "register_projects": n_projects,
-        "register_projects_loaded": registers["projects_loaded"], "register_seconds": registers["seconds"],
-        "stages": {"baseline": baseline, "full": full, "noop": noop, "scb": scb, "registers": registers, "load": load,
-                   "export_queries": exq},
+        "baseline_seconds": baseline["seconds"],
+        "baseline_peak_rss_bytes": baseline["peak_rss_bytes"],
+        "peak_rss_bytes": full["peak_rss_bytes"],
+        "parquet_export_seconds": exq["export_seconds"],
+        "query_p50_ms": exq["query_p50_ms"],
+        "query_p95_ms": exq["query_p95_ms"],
+        "kolada_rate_per_second": args.rate or None,
+        "prefect": "running server (as deployed)",
+        "deso_areas": len(deso.regions),
+        "scb_rows_loaded": scb["rows_loaded"],
+        "scb_seconds": scb["seconds"],
+        "scb_requests": scb["requests"],
+        "scb_tables": scb["tables"],
+        "register_projects": n_projects,
+        "register_projects_loaded": registers["projects_loaded"],
+        "register_seconds": registers["seconds"],
+        "stages": {
+            "baseline": baseline,
+            "full": full,
+            "noop": noop,
+            "scb": scb,
+            "registers": registers,
+            "load": load,
+            "export_queries": exq,
+        },
     }
     out = settings.home / "bench" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

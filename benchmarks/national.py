@@ -35,11 +35,22 @@ def dataset(n_kpis: int = N_KPIS) -> KoladaDataset:
             level = np.clip(base[k, m] + trend, 0, 100).round(1)
             for y, year in enumerate(years):
                 v = float(level[y])
-                values[(kpi, muni, year)] = {"values": {"T": v, "K": round(v * 1.03, 1), "M": round(v * 0.97, 1)},
-                                             "updated": updated, "deleted": False}
-    kpi_records = [{"id": k, "title": f"Syntetiskt nyckeltal {k}, andel (%)", "description": "Benchmark.",
-                    "is_divided_by_gender": True, "municipality_type": "K", "publ_period": str(LAST_YEAR)}
-                   for k in kpis]
+                values[(kpi, muni, year)] = {
+                    "values": {"T": v, "K": round(v * 1.03, 1), "M": round(v * 0.97, 1)},
+                    "updated": updated,
+                    "deleted": False,
+                }
+    kpi_records = [
+        {
+            "id": k,
+            "title": f"Syntetiskt nyckeltal {k}, andel (%)",
+            "description": "Benchmark.",
+            "is_divided_by_gender": True,
+            "municipality_type": "K",
+            "publ_period": str(LAST_YEAR),
+        }
+        for k in kpis
+    ]
     muni_records = [{"id": m, "title": f"Kommun {m}", "type": "K"} for m in munis]
     return KoladaDataset(kpis=kpi_records, municipalities=muni_records, values=values)
 
@@ -92,14 +103,25 @@ def write_register_export(path, n_projects: int = 20_000) -> int:
             picked = rng.integers(len(names), size=1 + int(rng.integers(3)))
             places = "Skåne" if rng.random() < 0.1 else ", ".join(sorted({names[int(k)] for k in picked}))
             row = {
-                header[0]: f"BENCH-{start}-{i:05d}", header[1]: f"Syntetiskt benchmarkprojekt {i}",
-                header[2]: owner, header[3]: org_number, header[4]: "2 Ökat arbetskraftsutbud",
-                header[5]: "Genomförande", header[6]: "", header[7]: f"{budget:,}".replace(",", " "),
-                header[8]: f"{budget // 2:,}".replace(",", " "), header[9]: "50%",
+                header[0]: f"BENCH-{start}-{i:05d}",
+                header[1]: f"Syntetiskt benchmarkprojekt {i}",
+                header[2]: owner,
+                header[3]: org_number,
+                header[4]: "2 Ökat arbetskraftsutbud",
+                header[5]: "Genomförande",
+                header[6]: "",
+                header[7]: f"{budget:,}".replace(",", " "),
+                header[8]: f"{budget // 2:,}".replace(",", " "),
+                header[9]: "50%",
                 header[10]: f"<p>Insats {i}. Kontakt: person{i}@example.org, 070-{i % 1000:03d} 12 34</p>",
-                header[11]: f"{start}-01-01", header[12]: f"{start + 2}-12-31", header[13]: "ESF",
-                header[14]: "Skåne", header[15]: "Arbetsförmedlingen, Lunds universitet", header[16]: places,
-                header[17]: f"Kontakt Person {i}", header[18]: "ja",
+                header[11]: f"{start}-01-01",
+                header[12]: f"{start + 2}-12-31",
+                header[13]: "ESF",
+                header[14]: "Skåne",
+                header[15]: "Arbetsförmedlingen, Lunds universitet",
+                header[16]: places,
+                header[17]: f"Kontakt Person {i}",
+                header[18]: "ja",
             }
             writer.writerow([row[h] for h in header])
     return n_projects

@@ -72,8 +72,15 @@ def source_row(source: str, snapshots=()) -> dict:
     synthetic = any(getattr(s, "synthetic", False) for s in snapshots)
     meta = load_catalog(source)["source"]
     title = meta["title"] + (" — SYNTETISKA DEMODATA (offline sample)" if synthetic else "")
-    return {"source": meta["name"], "title": title, "url": meta.get("url"), "licence": meta.get("licence"),
-            "attribution": meta["attribution"], "is_synthetic": synthetic, "updated_at": None}
+    return {
+        "source": meta["name"],
+        "title": title,
+        "url": meta.get("url"),
+        "licence": meta.get("licence"),
+        "attribution": meta["attribution"],
+        "is_synthetic": synthetic,
+        "updated_at": None,
+    }
 
 
 def fingerprint(*parts) -> str:

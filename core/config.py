@@ -21,7 +21,6 @@ DEFAULT_URLS = {
 }
 
 
-
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -82,15 +81,26 @@ def load_settings() -> Settings:
         urls[source] = os.environ.get(f"SYDSTAT_{source.upper()}_URL") or from_file or urls[source]
     # Expected cadence per source comes from its catalogue (`cadence_hours`); sydstat.toml may override it with the
     # same word (`freshness_hours`, its old name, is still read).
-    cadence = {source: int(cfg.get("cadence_hours", cfg.get("freshness_hours")))
-               for source, cfg in file_cfg.get("sources", {}).items()
-               if isinstance(cfg, dict) and cfg.get("cadence_hours", cfg.get("freshness_hours")) is not None}
+    cadence = {
+        source: int(cfg.get("cadence_hours", cfg.get("freshness_hours")))
+        for source, cfg in file_cfg.get("sources", {}).items()
+        if isinstance(cfg, dict) and cfg.get("cadence_hours", cfg.get("freshness_hours")) is not None
+    }
     # Requests per second to an upstream without a published limit (Kolada: 5 by default, see sources/http.py).
-    rates = {source: float(cfg["rate_per_second"]) for source, cfg in file_cfg.get("sources", {}).items()
-             if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None}
+    rates = {
+        source: float(cfg["rate_per_second"])
+        for source, cfg in file_cfg.get("sources", {}).items()
+        if isinstance(cfg, dict) and cfg.get("rate_per_second") is not None
+    }
     counties, name = _region(file_cfg.get("region", {}))
-    return Settings(home=home.resolve(), urls=urls, cadence_hours=cadence, rate_per_second=rates,
-                    region_counties=counties, region_name=name)
+    return Settings(
+        home=home.resolve(),
+        urls=urls,
+        cadence_hours=cadence,
+        rate_per_second=rates,
+        region_counties=counties,
+        region_name=name,
+    )
 
 
 DEFAULT_REGION = ("10", "12")  # Skåne och Blekinge
@@ -132,8 +142,10 @@ def ensure_home_writable(home: Path) -> None:
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
-        raise HomeNotWritable(f"SYDSTAT_HOME {home} is not writable: {exc.strerror or exc}. Free space or fix the "
-                              f"permissions, or point SYDSTAT_HOME elsewhere.") from None
+        raise HomeNotWritable(
+            f"SYDSTAT_HOME {home} is not writable: {exc.strerror or exc}. Free space or fix the "
+            f"permissions, or point SYDSTAT_HOME elsewhere."
+        ) from None
     finally:
         try:
             probe.unlink(missing_ok=True)

@@ -67,8 +67,11 @@ def region(settings: Settings | None = None) -> Region:
         unknown = [c for c in chosen if c not in names]
         if unknown:
             raise ConfigError(f"region: unknown county code(s) {unknown}; known: {', '.join(sorted(names))}")
-    name = settings.region_name or DEFAULT_NAMES.get(chosen or ()) or (
-        "Sverige" if chosen is None else " och ".join(names[c] for c in chosen))
+    name = (
+        settings.region_name
+        or DEFAULT_NAMES.get(chosen or ())
+        or ("Sverige" if chosen is None else " och ".join(names[c] for c in chosen))
+    )
     return Region(chosen, name)
 
 

@@ -61,21 +61,29 @@ def table_drift(table: dict, variables: dict[str, dict]) -> tuple[list[str], lis
     """(drift, info) of one catalogue entry against a table's variables ({code: {values, texts, time}}). Pure."""
     drift: list[str] = []
     columns = table.get("columns", {})
-    named = set(columns) | set(table.get("values", {})) | set(table.get("eliminate", ())) | {
-        table.get("measure_by"), table.get("indicator_by")}
+    named = (
+        set(columns)
+        | set(table.get("values", {}))
+        | set(table.get("eliminate", ()))
+        | {table.get("measure_by"), table.get("indicator_by")}
+    )
     for variable in columns:
         if variable not in variables:
             drift.append(f"variable {variable} is gone (the table has {sorted(variables)})")
-    unmentioned = [v for v, info in variables.items()
-                   if v not in named and not info.get("time") and v not in TIME_VARIABLES and len(info["values"]) > 1]
+    unmentioned = [
+        v
+        for v, info in variables.items()
+        if v not in named and not info.get("time") and v not in TIME_VARIABLES and len(info["values"]) > 1
+    ]
     if unmentioned:
-        drift.append(f"variables the catalogue does not mention (a run would count their cells twice): "
-                     f"{unmentioned}")
+        drift.append(f"variables the catalogue does not mention (a run would count their cells twice): {unmentioned}")
     for variable, pattern in table.get("values", {}).items():
         if variable in variables and not any(re.search(pattern, v) for v in variables[variable]["values"]):
             drift.append(f"no value of {variable} matches the filter {pattern!r}")
-    for variable, wanted in ((table.get("measure_by"), table.get("measures")),
-                             (table.get("indicator_by"), table.get("indicators"))):
+    for variable, wanted in (
+        (table.get("measure_by"), table.get("measures")),
+        (table.get("indicator_by"), table.get("indicators")),
+    ):
         if variable and variable in variables:
             drift += _missing_values(variable, variables[variable], [str(w) for w in wanted])
     for variable, mapping in table.get("codes", {}).items():
@@ -86,17 +94,26 @@ def table_drift(table: dict, variables: dict[str, dict]) -> tuple[list[str], lis
             continue  # measures are asked for by name; a passthrough variable keeps codes it does not map
         info = variables[variable]
         known = {c.casefold() for c in _codes_named(mapping) + _total_codes(table, variable)}
-        offered = [v for v, t in zip(info["values"], info["texts"], strict=True)
-                   if v.casefold() not in known and t.casefold() not in known
-                   and all(re.search(p, v) for n, p in table.get("values", {}).items() if n == variable)]
+        offered = [
+            v
+            for v, t in zip(info["values"], info["texts"], strict=True)
+            if v.casefold() not in known
+            and t.casefold() not in known
+            and all(re.search(p, v) for n, p in table.get("values", {}).items() if n == variable)
+        ]
         if offered:
             drift.append(f"{variable} offers codes the catalogue neither maps nor declares as totals: {offered[:12]}")
     info = []
     if "Region" in variables:
         codes = pd.Series(variables["Region"]["values"], dtype="string")
         grids = Counter(g for g in grid_of(codes) if isinstance(g, str))
-        info.append("Region: " + (", ".join(f"{g} {n} codes" for g, n in sorted(grids.items())) or
-                                  f"{len(variables['Region']['values'])} codes, no area grid"))
+        info.append(
+            "Region: "
+            + (
+                ", ".join(f"{g} {n} codes" for g, n in sorted(grids.items()))
+                or f"{len(variables['Region']['values'])} codes, no area grid"
+            )
+        )
     time = next((name for name, v in variables.items() if v.get("time") or name in TIME_VARIABLES), None)
     if time:
         periods = variables[time]["values"]
@@ -110,8 +127,7 @@ def _missing_values(variable: str, info: dict, wanted: list[str]) -> list[str]:
     if not missing:
         return []
     offered = list(zip(info["values"], info["texts"], strict=True))[:12]
-    return [f"{variable}: the catalogue names {missing}, not offered by code or label (renamed?); it offers "
-            f"{offered}"]
+    return [f"{variable}: the catalogue names {missing}, not offered by code or label (renamed?); it offers {offered}"]
 
 
 def grid_years(client: PxWebClient, table: dict, variables: dict[str, dict], region: set[str] | None) -> list[str]:
@@ -199,15 +215,19 @@ def run_check(settings: Settings, sources: list[str], region: set[str] | None) -
 
 
 def as_json(results: list[TableCheck]) -> dict:
-    return {"ok": all(r.ok for r in results), "drifted": sum(not r.ok for r in results),
-            "checks": [{**asdict(r), "ok": r.ok} for r in results]}
+    return {
+        "ok": all(r.ok for r in results),
+        "drifted": sum(not r.ok for r in results),
+        "checks": [{**asdict(r), "ok": r.ok} for r in results],
+    }
 
 
 def render(results: list[TableCheck]) -> str:
     lines = []
     for r in results:
-        lines.append(f"{r.source} {r.table}: {'OK' if r.ok else 'DRIFT'}" + (f" — {'; '.join(r.info)}" if r.info
-                                                                              else ""))
+        lines.append(
+            f"{r.source} {r.table}: {'OK' if r.ok else 'DRIFT'}" + (f" — {'; '.join(r.info)}" if r.info else "")
+        )
         lines += [f"    drift: {d}" for d in r.drift]
     drifted = sum(not r.ok for r in results)
     lines.append(f"{len(results) - drifted} of {len(results)} OK" + (f", {drifted} drifted" if drifted else ""))

@@ -58,7 +58,7 @@ def writer_slot():
         return
     from prefect.settings import PREFECT_API_URL
 
-    with writer_lock(load_settings()), (_prefect_slot() if PREFECT_API_URL.value() else nullcontext()):
+    with writer_lock(load_settings()), _prefect_slot() if PREFECT_API_URL.value() else nullcontext():
         _held["depth"] = 1
         try:
             yield
@@ -81,8 +81,12 @@ def source_http(source: str, archive, settings: Settings):
     from sources.http import HttpClient
 
     cap = load_catalog(source).get("load", {}).get("max_body_mb")
-    return HttpClient(source, archive, rate_per_second=settings.rate_per_second.get(source),
-                      max_body_bytes=int(float(cap) * 1_000_000) if cap else None)
+    return HttpClient(
+        source,
+        archive,
+        rate_per_second=settings.rate_per_second.get(source),
+        max_body_bytes=int(float(cap) * 1_000_000) if cap else None,
+    )
 
 
 def deletion_guard(con, source: str, dataset: str | None, allowed: bool, same_scope: bool = True) -> DeletionGuard:
@@ -91,8 +95,12 @@ def deletion_guard(con, source: str, dataset: str | None, allowed: bool, same_sc
     from core.catalog import load_catalog
 
     limits = load_catalog(source).get("load", {})
-    return DeletionGuard(float(limits.get("max_delete_share", 0.05)), float(limits.get("min_received_share", 0.5)),
-                         last_full_received(con, source, dataset) if same_scope else None, allowed)
+    return DeletionGuard(
+        float(limits.get("max_delete_share", 0.05)),
+        float(limits.get("min_received_share", 0.5)),
+        last_full_received(con, source, dataset) if same_scope else None,
+        allowed,
+    )
 
 
 @task(name="validate", cache_policy=NONE)

@@ -36,8 +36,14 @@ def ingest_file(path: str, synthetic: bool = False, publish: bool = True, rebuil
 
 
 @flow(name="ingest-area-file")
-def ingest_area_file(path: str, kind: str, publish: bool = True, run_id: str | None = None, synthetic: bool = False,
-                     rebuild: bool = False) -> dict:
+def ingest_area_file(
+    path: str,
+    kind: str,
+    publish: bool = True,
+    run_id: str | None = None,
+    synthetic: bool = False,
+    rebuild: bool = False,
+) -> dict:
     with writer_slot():
         return _ingest_area(Path(path), kind, publish, run_id or uuid.uuid4().hex[:12], synthetic, rebuild)
 
@@ -49,8 +55,10 @@ def rebuild_files(publish: bool = False) -> list[dict]:
     from flows.common import RunIncomplete
 
     archive = SnapshotArchive(load_settings().raw_dir)
-    manifests = sorted((m for source in ("scb", "registers") for m in archive.batch_manifests(source)
-                        if m.get("file")), key=lambda m: m["created_at"])
+    manifests = sorted(
+        (m for source in ("scb", "registers") for m in archive.batch_manifests(source) if m.get("file")),
+        key=lambda m: m["created_at"],
+    )
     summaries, failures = [], []
     with tempfile.TemporaryDirectory(prefix="sydstat-rebuild-") as tmp:
         for manifest in manifests:
@@ -59,8 +67,9 @@ def rebuild_files(publish: bool = False) -> list[dict]:
             path.write_bytes(archive.read(manifest["source"], manifest["snapshot_id"]))
             os.chmod(path, 0o600)
             try:
-                summaries.append(ingest_file(str(path), synthetic=bool(provenance.get("synthetic")),
-                                             publish=False, rebuild=True))
+                summaries.append(
+                    ingest_file(str(path), synthetic=bool(provenance.get("synthetic")), publish=False, rebuild=True)
+                )
             except Exception as exc:
                 failures.append(f"file {safe_name(manifest['file'])}: {type(exc).__name__}: {exc}")
             finally:
@@ -70,15 +79,17 @@ def rebuild_files(publish: bool = False) -> list[dict]:
     return summaries
 
 
-def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: bool = False,
-                 rebuild: bool = False) -> dict:
+def _ingest_area(
+    path: Path, kind: str, publish: bool, run_id: str, synthetic: bool = False, rebuild: bool = False
+) -> dict:
     name = safe_name(path.name)  # as it may be logged and shown: no forged lines, no escapes
     logger = get_run_logger()
     with source_run("scb", run_id, f"ingest-area-file {name} ({kind})", publish, mode=LoadMode.FILE) as run:
         body = path.read_bytes()
         archive = SnapshotArchive(run.settings.raw_dir)
-        snapshot = archive.write("scb", f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
-                                 synthetic=synthetic)
+        snapshot = archive.write(
+            "scb", f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix, synthetic=synthetic
+        )
         text, _ = decode_text(body)
         quarantined = None
         if kind == "deso_regso_key":
@@ -86,30 +97,52 @@ def _ingest_area(path: Path, kind: str, publish: bool, run_id: str, synthetic: b
             counties = pd.read_csv(SCHEMAS_DIR / "seed" / "counties.csv", dtype=str)
             region = {m["municipality_code"] for m in region_municipalities()}
             municipalities = areas.municipalities_from_key(text, region, counties)
-            frames = {"dim_municipality": municipalities[~municipalities.municipality_code.isin(known)],
-                      "dim_area": areas.parse_key(text)}
+            frames = {
+                "dim_municipality": municipalities[~municipalities.municipality_code.isin(known)],
+                "dim_area": areas.parse_key(text),
+            }
             received = len(frames["dim_area"])
         else:
             types = areas.parse_area_types(text)
             received = len(types)
             resolved, unresolved = areas.resolve_area_types(
-                types, lookups.areas(run.con), lookups.municipality_names(run.con)[["municipality_code",
-                                                                                     "municipality_name"]])
+                types,
+                lookups.areas(run.con),
+                lookups.municipality_names(run.con)[["municipality_code", "municipality_name"]],
+            )
             frames = {"fct_area_type": resolved}
             quarantined = unresolved  # record_quarantine keeps every column but the reason as the record
         logger.info("%s: recognised as %s (%d rows)", name, kind, received)
-        result = load_batch(run.con, Batch("scb", LoadMode.FILE, run_id, [source_row("scb", [snapshot])], frames,
-                                           quarantined=quarantined, quarantine_table="fct_area_type",
-                                           snapshots=[snapshot], rows_received=received))
+        result = load_batch(
+            run.con,
+            Batch(
+                "scb",
+                LoadMode.FILE,
+                run_id,
+                [source_row("scb", [snapshot])],
+                frames,
+                quarantined=quarantined,
+                quarantine_table="fct_area_type",
+                snapshots=[snapshot],
+                rows_received=received,
+            ),
+        )
         if not rebuild:
             write_file_manifest(archive, "scb", path.name, kind, snapshot, result.load_id)
         emit_loaded("scb", run_id, [result], file=name, kind=kind)
-        summary = {"source": "scb", "file": name, "format": kind, "run_id": run_id,
-                   "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}], "warnings": []}
+        summary = {
+            "source": "scb",
+            "file": name,
+            "format": kind,
+            "run_id": run_id,
+            "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}],
+            "warnings": [],
+        }
         run.summary = summary
         if result.rows_quarantined:
-            summary["warnings"].append(f"{result.rows_quarantined} rows could not be matched to a RegSO "
-                                       "(see meta.quarantine)")
+            summary["warnings"].append(
+                f"{result.rows_quarantined} rows could not be matched to a RegSO (see meta.quarantine)"
+            )
     return summary
 
 

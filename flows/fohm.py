@@ -30,31 +30,46 @@ def _region_choice(table: dict, municipalities: set[str]):
 
 
 @flow(name="ingest-fohm")
-def ingest_fohm(full: bool = False, publish: bool = True, run_id: str | None = None,
-                offline: bool = False, allow_deletions: bool = False) -> dict:
+def ingest_fohm(
+    full: bool = False,
+    publish: bool = True,
+    run_id: str | None = None,
+    offline: bool = False,
+    allow_deletions: bool = False,
+) -> dict:
     with writer_slot():
-        summary = _ingest(full, publish, run_id or uuid.uuid4().hex[:12], offline,
-                          allow_deletions)
+        summary = _ingest(full, publish, run_id or uuid.uuid4().hex[:12], offline, allow_deletions)
     if summary["failed"]:
         raise RunIncomplete([summary], [f"{SOURCE} {f['table']}: {f['reason']}" for f in summary["failed"]])
     return summary
 
 
-def _ingest(full: bool, publish: bool, run_id: str, offline: bool,
-            allow_deletions: bool = False) -> dict:
+def _ingest(full: bool, publish: bool, run_id: str, offline: bool, allow_deletions: bool = False) -> dict:
     settings = load_settings()
     archive = SnapshotArchive(settings.raw_dir)
     http = source_http(SOURCE, archive, settings)
     client = PxWebClient(SOURCE, settings.url(SOURCE), http, version=run_spec(SOURCE).pxweb)
     summary: dict = {"source": SOURCE, "run_id": run_id, "batches": [], "warnings": []}
     codes = set(region(settings).municipality_codes)
-    with source_run(SOURCE, run_id, f"ingest-fohm full={full} offline={offline}", publish,
-                    mode=LoadMode.asked(full, offline),
-                    allow_deletions=allow_deletions) as run:
+    with source_run(
+        SOURCE,
+        run_id,
+        f"ingest-fohm full={full} offline={offline}",
+        publish,
+        mode=LoadMode.asked(full, offline),
+        allow_deletions=allow_deletions,
+    ) as run:
         run.summary = summary
-        ingest_tables(run, client, archive, load_catalog(SOURCE)["tables"],
-                      lambda run, ex, table, mode: load_indicator_table(run, ex, table, run_id, mode,
-                                                                        http.requests_made),
-                      lambda table: _region_choice(table, codes), summary, full=full, offline=offline,
-                      scope=region(settings).fingerprint)
+        ingest_tables(
+            run,
+            client,
+            archive,
+            load_catalog(SOURCE)["tables"],
+            lambda run, ex, table, mode: load_indicator_table(run, ex, table, run_id, mode, http.requests_made),
+            lambda table: _region_choice(table, codes),
+            summary,
+            full=full,
+            offline=offline,
+            scope=region(settings).fingerprint,
+        )
     return summary

@@ -27,8 +27,9 @@ def _nightly(full: bool, offline: bool, allow_deletions: bool) -> dict:
     results, failures = {}, []
     for name, ingest in source_flows().items():
         try:
-            results[name] = ingest(full=full, publish=False, run_id=f"{run_id}-{name}",
-                                   offline=offline, allow_deletions=allow_deletions)
+            results[name] = ingest(
+                full=full, publish=False, run_id=f"{run_id}-{name}", offline=offline, allow_deletions=allow_deletions
+            )
         except RunIncomplete as exc:  # some of its tables failed; the others loaded
             results[name] = exc.summaries[0]
             failures += exc.failures
@@ -37,11 +38,19 @@ def _nightly(full: bool, offline: bool, allow_deletions: bool) -> dict:
             failures.append(f"{name}: {type(exc).__name__}: {exc}")
     if offline:  # files too (area files, registers), from their archived copies, in the order first loaded
         try:
-            results["files"] = {"source": "files", "run_id": run_id, "warnings": [],
-                                "batches": [b for s in rebuild_files() for b in s["batches"]]}
+            results["files"] = {
+                "source": "files",
+                "run_id": run_id,
+                "warnings": [],
+                "batches": [b for s in rebuild_files() for b in s["batches"]],
+            }
         except RunIncomplete as exc:
-            results["files"] = {"source": "files", "run_id": run_id, "warnings": [],
-                                "batches": [b for s in exc.summaries for b in s["batches"]]}
+            results["files"] = {
+                "source": "files",
+                "run_id": run_id,
+                "warnings": [],
+                "batches": [b for s in exc.summaries for b in s["batches"]],
+            }
             failures += exc.failures
     published = publish_work_db(load_settings(), run_id)
     if failures:

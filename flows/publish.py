@@ -33,8 +33,12 @@ def publish_task(con, settings: Settings, run_id: str | None = None) -> dict:
         raise
     swap_export(settings.parquet_dir, folder)
     db = swap_in(staged, settings.published_db)
-    result = {"warehouse": str(db), "parquet": str(settings.parquet_dir), "run_id": run_id,
-              "rows": {name: t["rows"] for name, t in manifest["tables"].items()}}
+    result = {
+        "warehouse": str(db),
+        "parquet": str(settings.parquet_dir),
+        "run_id": run_id,
+        "rows": {name: t["rows"] for name, t in manifest["tables"].items()},
+    }
     emit(WAREHOUSE_PUBLISHED, warehouse_resource(), result)
     return result
 
@@ -78,8 +82,9 @@ class SourceRun:
 
 
 @contextmanager
-def source_run(source: str, run_id: str, command: str, publish: bool, mode: str = "full",
-               allow_deletions: bool = False):
+def source_run(
+    source: str, run_id: str, command: str, publish: bool, mode: str = "full", allow_deletions: bool = False
+):
     """Open the work DB, record the run in meta.run; on success mark it succeeded; on failure record the reason in
     meta.load_batch / meta.source_state, publish the (unchanged) data with that metadata, and re-raise. The one
     mechanism every source flow uses for this.
@@ -93,8 +98,12 @@ def source_run(source: str, run_id: str, command: str, publish: bool, mode: str 
     start_run(run.con, run_id, command)
     try:
         yield run
-        finish_run(run.con, run_id, "partial" if run.failures else "succeeded",
-                   "; ".join(f"{f['table']}: {f['reason']}" for f in run.failures))
+        finish_run(
+            run.con,
+            run_id,
+            "partial" if run.failures else "succeeded",
+            "; ".join(f"{f['table']}: {f['reason']}" for f in run.failures),
+        )
         if publish:  # after the run is recorded as finished, so the published copy says so too
             published = publish_task(run.con, settings, run_id)
             if run.summary is not None:
@@ -115,9 +124,18 @@ def write_file_manifest(archive, source: str, name: str, kind: str, snapshot, lo
     """A loaded file's batch manifest (raw/<source>/batches/): what `rebuild_files` replays offline, in order."""
     from datetime import UTC, datetime
 
-    archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}-file", {
-        "load_id": load_id, "created_at": datetime.now(UTC).isoformat(), "source": source, "file": name,
-        "kind": kind, "snapshot_id": snapshot.snapshot_id})
+    archive.write_batch_manifest(
+        source,
+        f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id:06d}-file",
+        {
+            "load_id": load_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "source": source,
+            "file": name,
+            "kind": kind,
+            "snapshot_id": snapshot.snapshot_id,
+        },
+    )
 
 
 def emit_loaded(source: str, run_id: str, results: list, **extra) -> bool:
@@ -127,10 +145,18 @@ def emit_loaded(source: str, run_id: str, results: list, **extra) -> bool:
     changed = [r for r in results if r.changed]
     if not changed:
         return False
-    emit(SOURCE_LOADED, source_resource(source), {
-        "run_id": run_id, "load_ids": [r.load_id for r in changed],
-        "datasets": [r.dataset for r in changed if r.dataset],
-        "rows_inserted": sum(r.rows_inserted for r in changed), "rows_updated": sum(r.rows_updated for r in changed),
-        "rows_deleted": sum(r.rows_deleted for r in changed),
-        "rows_quarantined": sum(r.rows_quarantined for r in changed), **extra})
+    emit(
+        SOURCE_LOADED,
+        source_resource(source),
+        {
+            "run_id": run_id,
+            "load_ids": [r.load_id for r in changed],
+            "datasets": [r.dataset for r in changed if r.dataset],
+            "rows_inserted": sum(r.rows_inserted for r in changed),
+            "rows_updated": sum(r.rows_updated for r in changed),
+            "rows_deleted": sum(r.rows_deleted for r in changed),
+            "rows_quarantined": sum(r.rows_quarantined for r in changed),
+            **extra,
+        },
+    )
     return True

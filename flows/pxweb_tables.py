@@ -45,17 +45,25 @@ def extract_table(client: PxWebClient, table: dict, choose_regions, first_year: 
     variables, _ = client.metadata(ref)
     selection = table_selection(variables, table, choose_regions, first_year)
     results = client.query(ref, selection)
-    cells = pd.concat([jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results],
-                      ignore_index=True)
+    cells = pd.concat(
+        [jsonstat2_frame(r.payload).assign(snapshot_id=r.snapshot_id) for r in results], ignore_index=True
+    )
     ids = {r.snapshot_id for r in results}
     return TableExtract(ref, cells, selection["Region"], [s for s in client.http.snapshots if s.snapshot_id in ids])
 
 
 def write_table_manifest(archive: SnapshotArchive, source: str, ex: TableExtract, load_id: int | None) -> None:
-    archive.write_batch_manifest(source, f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id or 0:06d}-"
-                                         f"{ex.table_ref.replace('/', '_')}", {
-        "load_id": load_id, "created_at": datetime.now(UTC).isoformat(), "table": ex.table_ref,
-        "regions": ex.regions, "snapshots": [s.snapshot_id for s in ex.snapshots]})
+    archive.write_batch_manifest(
+        source,
+        f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{load_id or 0:06d}-{ex.table_ref.replace('/', '_')}",
+        {
+            "load_id": load_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "table": ex.table_ref,
+            "regions": ex.regions,
+            "snapshots": [s.snapshot_id for s in ex.snapshots],
+        },
+    )
 
 
 def table_from_archive(archive: SnapshotArchive, source: str, table: dict) -> TableExtract:
@@ -63,18 +71,35 @@ def table_from_archive(archive: SnapshotArchive, source: str, table: dict) -> Ta
     ref = table_ref(table)
     manifests = [m for m in archive.batch_manifests(source) if m.get("table") == ref]
     if not manifests:
-        raise FileNotFoundError(f"no archived {source} batch for table {ref} under {archive.raw_dir / source}; "
-                                f"run online once first")
+        raise FileNotFoundError(
+            f"no archived {source} batch for table {ref} under {archive.raw_dir / source}; run online once first"
+        )
     manifest = manifests[-1]
-    frames = [jsonstat2_frame(json.loads(archive.read(source, sid).decode("utf-8-sig"))).assign(snapshot_id=sid)
-              for sid in manifest["snapshots"]]
-    return TableExtract(ref, pd.concat(frames, ignore_index=True), manifest["regions"],
-                        [Snapshot(**archive.provenance(source, sid)) for sid in manifest["snapshots"]])
+    frames = [
+        jsonstat2_frame(json.loads(archive.read(source, sid).decode("utf-8-sig"))).assign(snapshot_id=sid)
+        for sid in manifest["snapshots"]
+    ]
+    return TableExtract(
+        ref,
+        pd.concat(frames, ignore_index=True),
+        manifest["regions"],
+        [Snapshot(**archive.provenance(source, sid)) for sid in manifest["snapshots"]],
+    )
 
 
-def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive, tables: list[dict], load,
-                  choose_regions, summary: dict, full: bool = False, offline: bool = False,
-                  first_year: int | None = None, scope: str | None = None) -> None:
+def ingest_tables(
+    run: SourceRun,
+    client: PxWebClient,
+    archive: SnapshotArchive,
+    tables: list[dict],
+    load,
+    choose_regions,
+    summary: dict,
+    full: bool = False,
+    offline: bool = False,
+    first_year: int | None = None,
+    scope: str | None = None,
+) -> None:
     """Each catalogued table as a batch of its own: (offline: from the archive | changed or never loaded: extract)
     → `load(run, ex, table, mode)` → batch manifest → `sydstat.source.loaded`. A table that has not changed since
     its own last load is not downloaded. A table that fails — a 404, a code the catalogue does not know, a total that
@@ -92,15 +117,28 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
             if offline:
                 ex = table_from_archive(archive, run.source, table)
             elif since is None or client.changed_since(ref, since.replace(tzinfo=UTC)):
-                ex, mode = extract_table(client, table, choose_regions(table), first_year), \
-                    LoadMode.FULL if since is None else LoadMode.INCREMENTAL
+                ex, mode = (
+                    extract_table(client, table, choose_regions(table), first_year),
+                    LoadMode.FULL if since is None else LoadMode.INCREMENTAL,
+                )
             else:
                 logger.info("%s: %s unchanged since %s — not downloaded", run.source, ref, since)
-                summary["batches"].append({**BatchResult(None, run.source, "unchanged", dataset=ref).__dict__,
-                                           "mode": LoadMode.INCREMENTAL, "requests": client.http.requests_made})
+                summary["batches"].append(
+                    {
+                        **BatchResult(None, run.source, "unchanged", dataset=ref).__dict__,
+                        "mode": LoadMode.INCREMENTAL,
+                        "requests": client.http.requests_made,
+                    }
+                )
                 continue
-            logger.info("%s: %s: %d cells for %d regions (%d requests so far)", run.source, ref, len(ex.cells),
-                        len(ex.regions), client.http.requests_made)
+            logger.info(
+                "%s: %s: %d cells for %d regions (%d requests so far)",
+                run.source,
+                ref,
+                len(ex.cells),
+                len(ex.regions),
+                client.http.requests_made,
+            )
             run.mode = mode
             result = load(run, ex, table, mode)
         except Exception as exc:  # this table only: recorded, named at the end of the run, the others go on
@@ -118,25 +156,57 @@ def ingest_tables(run: SourceRun, client: PxWebClient, archive: SnapshotArchive,
     emit_loaded(run.source, run.run_id, loaded)
 
 
-def load_indicator_table(run: SourceRun, ex: TableExtract, table: dict, run_id: str,
-                         mode: str, requests_made: int) -> BatchResult:
+def load_indicator_table(
+    run: SourceRun, ex: TableExtract, table: dict, run_id: str, mode: str, requests_made: int
+) -> BatchResult:
     source = run.source
     indicators = tpi.indicators_frame(table, source)
     values = tpi.values_frame(ex.cells, table, source)
-    outcome = validate_task("indicator_values", values, {
-        "known_municipality_codes": geography_codes(run.con),
-        "known_indicator_ids": indicators.indicator_id.tolist(), "max_year": 2100}, run.settings)
+    outcome = validate_task(
+        "indicator_values",
+        values,
+        {
+            "known_municipality_codes": geography_codes(run.con),
+            "known_indicator_ids": indicators.indicator_id.tolist(),
+            "max_year": 2100,
+        },
+        run.settings,
+    )
     if not outcome.ok:
         raise ValueError(f"{ex.table_ref}: " + "; ".join(outcome.critical_failures))
     survey = [c for c in ("ci_low", "ci_high", "respondents") if c in values]  # survey tables only
     batch = Batch(
-        source=source, mode=mode, run_id=run_id, source_rows=[source_row(source, ex.snapshots)],
-        tables={"dim_indicator": indicators, "fct_indicator_value": outcome.valid[[
-            "indicator_id", "municipality_code", "period", "sex", "value", "status", "source", "snapshot_id",
-            *survey]]},
-        validated={outcome.suite}, quarantined=outcome.quarantined, snapshots=ex.snapshots,
-        rows_received=len(values), requests_made=requests_made, dataset=ex.table_ref,
-        full_refresh_scope={"source": [source], "indicator_id": indicators.indicator_id.tolist(),
-                            "municipality_code": ex.regions},
-        deletion_guard=deletion_guard(run.con, source, ex.table_ref, run.allow_deletions))
+        source=source,
+        mode=mode,
+        run_id=run_id,
+        source_rows=[source_row(source, ex.snapshots)],
+        tables={
+            "dim_indicator": indicators,
+            "fct_indicator_value": outcome.valid[
+                [
+                    "indicator_id",
+                    "municipality_code",
+                    "period",
+                    "sex",
+                    "value",
+                    "status",
+                    "source",
+                    "snapshot_id",
+                    *survey,
+                ]
+            ],
+        },
+        validated={outcome.suite},
+        quarantined=outcome.quarantined,
+        snapshots=ex.snapshots,
+        rows_received=len(values),
+        requests_made=requests_made,
+        dataset=ex.table_ref,
+        full_refresh_scope={
+            "source": [source],
+            "indicator_id": indicators.indicator_id.tolist(),
+            "municipality_code": ex.regions,
+        },
+        deletion_guard=deletion_guard(run.con, source, ex.table_ref, run.allow_deletions),
+    )
     return load_batch(run.con, batch)

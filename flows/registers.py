@@ -25,22 +25,42 @@ from warehouse.loader import Batch, load_batch
 from warehouse.lookups import municipality_names
 
 SOURCE = "registers"
-FUND_NAMES = {"ESF+": "Europeiska socialfonden+", "ESF": "Europeiska socialfonden",
-              "ERUF": "Europeiska regionala utvecklingsfonden", "FRO": "Fonden för en rättvis omställning"}
+FUND_NAMES = {
+    "ESF+": "Europeiska socialfonden+",
+    "ESF": "Europeiska socialfonden",
+    "ERUF": "Europeiska regionala utvecklingsfonden",
+    "FRO": "Fonden för en rättvis omställning",
+}
 
 
 def register_source_rows(formats: set[str]) -> list[dict]:
     registers = load_catalog(SOURCE)["registers"]
-    return [{"source": f, "title": registers[f]["title"], "url": registers[f]["url"],
-             "licence": registers[f]["licence"], "attribution": registers[f]["attribution"], "is_synthetic": False,
-             "updated_at": None} for f in formats]
+    return [
+        {
+            "source": f,
+            "title": registers[f]["title"],
+            "url": registers[f]["url"],
+            "licence": registers[f]["licence"],
+            "attribution": registers[f]["attribution"],
+            "is_synthetic": False,
+            "updated_at": None,
+        }
+        for f in formats
+    ]
 
 
 def build_register_batch(con, settings: Settings, path: Path, run_id: str, synthetic: bool):
     archive = SnapshotArchive(settings.raw_dir)
     body = path.read_bytes()
-    snapshot = archive.write(SOURCE, f"file:{path.name}", {"name": path.name}, body, content_type=path.suffix,
-                             private=True, synthetic=synthetic)
+    snapshot = archive.write(
+        SOURCE,
+        f"file:{path.name}",
+        {"name": path.name},
+        body,
+        content_type=path.suffix,
+        private=True,
+        synthetic=synthetic,
+    )
     file = read_register_file(path)
     conformed = tr.conform(file, municipality_names(con), synthetic_default=synthetic)
     projects = conformed.projects
@@ -52,10 +72,18 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
             raise ValueError("the register file failed critical checks: " + "; ".join(outcome.critical_failures))
         validated.add(outcome.suite)
         if len(outcome.quarantined):
-            quarantined.append(pd.DataFrame({
-                "project_id": outcome.quarantined.project_id, "reason": outcome.quarantined.reason,
-                "record": outcome.quarantined.drop(columns=["reason"]).astype(object)
-                .where(outcome.quarantined.drop(columns=["reason"]).notna(), None).to_dict("records")}))
+            quarantined.append(
+                pd.DataFrame(
+                    {
+                        "project_id": outcome.quarantined.project_id,
+                        "reason": outcome.quarantined.reason,
+                        "record": outcome.quarantined.drop(columns=["reason"])
+                        .astype(object)
+                        .where(outcome.quarantined.drop(columns=["reason"]).notna(), None)
+                        .to_dict("records"),
+                    }
+                )
+            )
         keep = outcome.valid[["register", "project_id"]].drop_duplicates()
         projects = projects.merge(keep, on=["register", "project_id"])
     else:
@@ -65,23 +93,39 @@ def build_register_batch(con, settings: Settings, path: Path, run_id: str, synth
     sectors = [tr.classify(o, overrides) for o in organisations.to_dict("records")]
     organisations["sector"] = [s for s, _ in sectors]
     organisations["sector_method"] = [m for _, m in sectors]
-    funds = pd.DataFrame([{"fund_code": c, "fund_name": FUND_NAMES.get(c, c)}
-                          for c in sorted(set(projects.get("fund_code", pd.Series(dtype=str)).dropna()))],
-                         columns=["fund_code", "fund_name"])
-    batch = Batch(SOURCE, LoadMode.FILE, run_id, register_source_rows({file.format}), {
-        "dim_fund": funds, "dim_organisation": organisations, "dim_project": projects,
-        "fct_project_funding": projects, "bridge_project_municipality": conformed.municipalities.merge(
-            keep, on=["register", "project_id"]),
-        "bridge_project_organisation": conformed.project_organisations.merge(keep, on=["register", "project_id"])},
+    funds = pd.DataFrame(
+        [
+            {"fund_code": c, "fund_name": FUND_NAMES.get(c, c)}
+            for c in sorted(set(projects.get("fund_code", pd.Series(dtype=str)).dropna()))
+        ],
+        columns=["fund_code", "fund_name"],
+    )
+    batch = Batch(
+        SOURCE,
+        LoadMode.FILE,
+        run_id,
+        register_source_rows({file.format}),
+        {
+            "dim_fund": funds,
+            "dim_organisation": organisations,
+            "dim_project": projects,
+            "fct_project_funding": projects,
+            "bridge_project_municipality": conformed.municipalities.merge(keep, on=["register", "project_id"]),
+            "bridge_project_organisation": conformed.project_organisations.merge(keep, on=["register", "project_id"]),
+        },
         validated=validated,
         quarantined=pd.concat([q for q in quarantined if not q.empty] or [conformed.problems]),
-        quarantine_table="dim_project", snapshots=[snapshot], rows_received=len(file.records))
+        quarantine_table="dim_project",
+        snapshots=[snapshot],
+        rows_received=len(file.records),
+    )
     return batch, file, conformed.unplaced
 
 
 @flow(name="ingest-register-file")
-def ingest_register_file(path: str, synthetic: bool = False, publish: bool = True, run_id: str | None = None,
-                         rebuild: bool = False) -> dict:
+def ingest_register_file(
+    path: str, synthetic: bool = False, publish: bool = True, run_id: str | None = None, rebuild: bool = False
+) -> dict:
     """Ingest one register file from anywhere on disk (the CLI's `sydstat ingest FILE`). `synthetic`: a demo sample
     file (recorded in the raw archive's provenance). `rebuild`: the file comes from the raw archive (offline
     rebuild): no new file manifest."""
@@ -97,17 +141,27 @@ def _ingest(path: Path, synthetic: bool, publish: bool, run_id: str, rebuild: bo
         logger.info("%s: recognised as %s (%d records, %s)", name, file.format, len(file.records), file.encoding)
         result = load_batch(run.con, batch)
         if not rebuild:
-            write_file_manifest(SnapshotArchive(run.settings.raw_dir), SOURCE, path.name, "register",
-                                batch.snapshots[0], result.load_id)
+            write_file_manifest(
+                SnapshotArchive(run.settings.raw_dir), SOURCE, path.name, "register", batch.snapshots[0], result.load_id
+            )
         emit_loaded(SOURCE, run_id, [result], file=name, format=file.format)
-        summary = {"source": SOURCE, "file": name, "format": file.format, "run_id": run_id,
-                   "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}], "warnings": [
-                       f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()]}
+        summary = {
+            "source": SOURCE,
+            "file": name,
+            "format": file.format,
+            "run_id": run_id,
+            "batches": [{**result.__dict__, "mode": LoadMode.FILE, "requests": 0}],
+            "warnings": [f"{r.project_id}: {r.reason}" for r in batch.quarantined.itertuples()],
+        }
         run.summary = summary
         if unplaced is not None and len(unplaced):  # loaded, but linked to no municipality: say so
-            reasons = [f"{len(rows)} × {why}" + (f" ({', '.join(map(repr, rows.town.dropna().unique()[:3]))})"
-                                                 if rows.town.notna().any() else "")
-                       for why, rows in unplaced.groupby("reason")]
-            summary["warnings"].append(f"{len(unplaced)} of {len(batch.tables['dim_project'])} projects have no place "
-                                       f"(loaded without a municipality): " + "; ".join(reasons))
+            reasons = [
+                f"{len(rows)} × {why}"
+                + (f" ({', '.join(map(repr, rows.town.dropna().unique()[:3]))})" if rows.town.notna().any() else "")
+                for why, rows in unplaced.groupby("reason")
+            ]
+            summary["warnings"].append(
+                f"{len(unplaced)} of {len(batch.tables['dim_project'])} projects have no place "
+                f"(loaded without a municipality): " + "; ".join(reasons)
+            )
     return summary

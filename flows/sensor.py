@@ -63,10 +63,17 @@ def pxweb_changes(source: str, version: str, table_key: str):
             loaded = {ref: table_loaded_at(con, source, ref) for ref in refs}
         finally:
             con.close()
-        changed = [ref for ref in refs if loaded[ref] is None
-                   or client.changed_since(ref, loaded[ref].replace(tzinfo=UTC))]
-        return {"reason": f"tables changed or never loaded: {', '.join(changed)}",
-                "since": state.last_success_at.isoformat()} if changed else None
+        changed = [
+            ref for ref in refs if loaded[ref] is None or client.changed_since(ref, loaded[ref].replace(tzinfo=UTC))
+        ]
+        return (
+            {
+                "reason": f"tables changed or never loaded: {', '.join(changed)}",
+                "since": state.last_success_at.isoformat(),
+            }
+            if changed
+            else None
+        )
 
     return check
 
@@ -101,8 +108,9 @@ def sensor() -> dict:
     for source in sources:
         findings = drift(settings, source)
         if findings is not None:
-            logger.warning("%s drifted from the catalogue (%d entries): emitting %s", source, findings["drifted"],
-                           SOURCE_DRIFTED)
+            logger.warning(
+                "%s drifted from the catalogue (%d entries): emitting %s", source, findings["drifted"], SOURCE_DRIFTED
+            )
             emit(SOURCE_DRIFTED, source_resource(source), findings)
     for source in sources:
         payload = probe(source)(settings)

@@ -40,10 +40,17 @@ def polygons(geometry: dict) -> list:
 def main() -> int:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE
     features = json.loads(source.read_text(encoding="utf-8"))["features"]
-    out = {"attribution": "Kommungränser: Valmyndigheten, förenklade (okfse/sweden-geojson)",
-           "municipalities": {f["properties"]["id"]: {"name": f["properties"]["kom_namn"],
-                                                      "county": f["properties"]["lan_code"],
-                                                      "polygons": polygons(f["geometry"])} for f in features}}
+    out = {
+        "attribution": "Kommungränser: Valmyndigheten, förenklade (okfse/sweden-geojson)",
+        "municipalities": {
+            f["properties"]["id"]: {
+                "name": f["properties"]["kom_namn"],
+                "county": f["properties"]["lan_code"],
+                "polygons": polygons(f["geometry"]),
+            }
+            for f in features
+        },
+    }
     TARGET.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"{TARGET}: {len(out['municipalities'])} municipalities, {TARGET.stat().st_size // 1024} KB")
     return 0

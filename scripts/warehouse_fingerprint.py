@@ -20,24 +20,43 @@ import sys
 
 import duckdb
 
-VOLATILE = {"load_id", "loaded_at", "updated_at", "valid_from", "valid_to", "run_id", "published_at", "created_at",
-            "quarantined_at", "last_loaded_at", "fetched_at"}
+VOLATILE = {
+    "load_id",
+    "loaded_at",
+    "updated_at",
+    "valid_from",
+    "valid_to",
+    "run_id",
+    "published_at",
+    "created_at",
+    "quarantined_at",
+    "last_loaded_at",
+    "fetched_at",
+}
 
 
 def fingerprint(path: str) -> dict[str, dict]:
     con = duckdb.connect(path, read_only=True)
     try:
-        objects = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                              "AND table_catalog = current_database() ORDER BY 1").fetchall()
+        objects = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_catalog = current_database() ORDER BY 1"
+        ).fetchall()
         out = {}
         for (name,) in objects:
             described = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND "
-                "table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position", [name]).fetchall()
+                "table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
             columns = [c for c, _ in described if c not in VOLATILE]
             floats = {c for c, t in described if t in ("DOUBLE", "FLOAT", "REAL")}
-            select = ", ".join(f'CASE WHEN abs("{c}") < 1e-9 THEN \'0\' ELSE printf(\'%.9g\', "{c}") END'
-                               if c in floats else f'"{c}"::VARCHAR' for c in columns)
+            select = ", ".join(
+                f"CASE WHEN abs(\"{c}\") < 1e-9 THEN '0' ELSE printf('%.9g', \"{c}\") END"
+                if c in floats
+                else f'"{c}"::VARCHAR'
+                for c in columns
+            )
             rows = con.execute(f'SELECT {select} FROM "{name}" ORDER BY ALL').fetchall()  # noqa: S608 (catalogue names)
             digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
             out[name] = {"rows": len(rows), "sha256": digest, "columns": columns}

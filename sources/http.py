@@ -124,10 +124,21 @@ class HttpClient:
     max_body_bytes: int = 256 * 1024 * 1024  # a bigger answer is refused, not read (Kolada pages are ~2 MB)
     backoff_base: float = 0.5
 
-    def __init__(self, source: str, archive: SnapshotArchive | None = None, *, rate_per_second: float | None = None,
-                 timeout: tuple[float, float] | None = None, max_attempts: int = 5, backoff_base: float | None = None,
-                 backoff_cap: float = 30.0, max_retry_after: float = 120.0, session: requests.Session | None = None,
-                 deadline: float | None = None, max_body_bytes: int | None = None):
+    def __init__(
+        self,
+        source: str,
+        archive: SnapshotArchive | None = None,
+        *,
+        rate_per_second: float | None = None,
+        timeout: tuple[float, float] | None = None,
+        max_attempts: int = 5,
+        backoff_base: float | None = None,
+        backoff_cap: float = 30.0,
+        max_retry_after: float = 120.0,
+        session: requests.Session | None = None,
+        deadline: float | None = None,
+        max_body_bytes: int | None = None,
+    ):
         self.source = source
         self.deadline = deadline or type(self).deadline
         self.max_body_bytes = max_body_bytes or type(self).max_body_bytes
@@ -149,8 +160,9 @@ class HttpClient:
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
-    def request_json(self, method: str, url: str, params: dict | None = None,
-                     json_body: Any = None) -> tuple[Any, Snapshot | None]:
+    def request_json(
+        self, method: str, url: str, params: dict | None = None, json_body: Any = None
+    ) -> tuple[Any, Snapshot | None]:
         """Send one request (retrying transient failures) and return (parsed JSON, snapshot of the body)."""
         host = requests.utils.urlparse(url).netloc
         limiter = RateLimiter.for_host(host, self.rate_per_second)
@@ -162,12 +174,16 @@ class HttpClient:
             self.requests_made += 1
             started = time.monotonic()
             try:
-                resp = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
-                                            stream=True)
+                resp = self.session.request(
+                    method, url, params=params, json=json_body, timeout=self.timeout, stream=True
+                )
             except requests.Timeout:
                 last_reason, wait = "timed out", self._backoff(attempt)
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
                 last_reason = f"connection failed or body cut short ({type(exc).__name__})"
                 wait = self._backoff(attempt)
             else:
@@ -175,32 +191,53 @@ class HttpClient:
                     last_reason = f"HTTP {resp.status_code}"
                     retry_after = _retry_after_seconds(resp.headers.get("Retry-After"))
                     if retry_after is not None and retry_after > self.max_retry_after:
-                        raise UpstreamError(self.source, resp.url,
-                                            f"HTTP {resp.status_code} asking us to wait {retry_after:.0f}s "
-                                            f"(over the {self.max_retry_after:.0f}s we accept)")
+                        raise UpstreamError(
+                            self.source,
+                            resp.url,
+                            f"HTTP {resp.status_code} asking us to wait {retry_after:.0f}s "
+                            f"(over the {self.max_retry_after:.0f}s we accept)",
+                        )
                     wait = retry_after if retry_after is not None else self._backoff(attempt)
                 elif resp.status_code >= 400:
-                    raise UpstreamError(self.source, resp.url, f"HTTP {resp.status_code}: {_short_body(resp)}",
-                                        status=resp.status_code)
+                    raise UpstreamError(
+                        self.source, resp.url, f"HTTP {resp.status_code}: {_short_body(resp)}", status=resp.status_code
+                    )
                 else:
                     try:
                         body = self._read_body(resp, url, started)  # may raise on a truncated chunked body
                         payload = json.loads(body.decode("utf-8-sig"))
-                    except (requests.RequestException, urllib3.exceptions.HTTPError, UnicodeDecodeError,
-                            ValueError) as exc:
+                    except (
+                        requests.RequestException,
+                        urllib3.exceptions.HTTPError,
+                        UnicodeDecodeError,
+                        ValueError,
+                    ) as exc:
                         last_reason = f"unparseable body ({_content_type(resp) or 'no content type'}: {exc})"[:300]
                         wait = self._backoff(attempt)
                     else:
                         snap = None
                         if self.archive is not None:
-                            snap = self.archive.write(self.source, resp.url, params, body, resp.status_code,
-                                                      _content_type(resp),
-                                                      synthetic=resp.headers.get(SYNTHETIC_HEADER) == "1")
+                            snap = self.archive.write(
+                                self.source,
+                                resp.url,
+                                params,
+                                body,
+                                resp.status_code,
+                                _content_type(resp),
+                                synthetic=resp.headers.get(SYNTHETIC_HEADER) == "1",
+                            )
                             self.snapshots.append(snap)
                         return payload, snap
             if attempt < self.max_attempts:
-                log.warning("%s: %s on %s; retry %d/%d in %.1fs", self.source, last_reason, url, attempt,
-                            self.max_attempts - 1, wait)
+                log.warning(
+                    "%s: %s on %s; retry %d/%d in %.1fs",
+                    self.source,
+                    last_reason,
+                    url,
+                    attempt,
+                    self.max_attempts - 1,
+                    wait,
+                )
                 self.sleep(wait)
         raise UpstreamError(self.source, url, f"{last_reason} after {self.max_attempts} attempts")
 
@@ -210,8 +247,11 @@ class HttpClient:
         declared = int(resp.headers.get("Content-Length") or 0)
         if declared > self.max_body_bytes:
             resp.close()
-            raise UpstreamError(self.source, url, f"answer of {declared} bytes is over the cap of "
-                                                  f"{self.max_body_bytes} bytes; refused unread")
+            raise UpstreamError(
+                self.source,
+                url,
+                f"answer of {declared} bytes is over the cap of {self.max_body_bytes} bytes; refused unread",
+            )
         chunks, size = [], 0
         while chunk := resp.raw.read1(65536, decode_content=True):  # what has arrived, not a full 64 KiB block
             chunks.append(chunk)
@@ -221,8 +261,11 @@ class HttpClient:
                 raise UpstreamError(self.source, url, f"answer over the cap of {self.max_body_bytes} bytes; refused")
             if time.monotonic() - started > self.deadline:
                 resp.close()
-                raise UpstreamError(self.source, url, f"answer not complete within the {self.deadline:.0f} s "
-                                                      f"deadline ({size} bytes so far); refused")
+                raise UpstreamError(
+                    self.source,
+                    url,
+                    f"answer not complete within the {self.deadline:.0f} s deadline ({size} bytes so far); refused",
+                )
         return b"".join(chunks)
 
     def get_json(self, url: str, params: dict | None = None) -> tuple[Any, Snapshot | None]:

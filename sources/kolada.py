@@ -29,7 +29,7 @@ def chunks(ids: Sequence, size: int = MAX_IDS_PER_SEGMENT) -> list[list]:
         return []
     n = -(-len(ids) // size)
     step = -(-len(ids) // n)
-    return [ids[i:i + step] for i in range(0, len(ids), step)]
+    return [ids[i : i + step] for i in range(0, len(ids), step)]
 
 
 @dataclass
@@ -67,14 +67,21 @@ class KoladaClient:
             yield Page(payload, snap.snapshot_id if snap else None)
             next_url = payload.get("next_url") or payload.get("next_page")
             if next_url and _origin(next_url) != _origin(self.base_url):  # never led to another host
-                raise UpstreamError("kolada", url, f"next_url points at another origin ({_origin(next_url)}, not "
-                                                   f"{_origin(self.base_url)}); refusing to follow it")
+                raise UpstreamError(
+                    "kolada",
+                    url,
+                    f"next_url points at another origin ({_origin(next_url)}, not "
+                    f"{_origin(self.base_url)}); refusing to follow it",
+                )
             if next_url and next_url in seen:
                 raise UpstreamError("kolada", next_url, "pagination loop: next_url repeats a page already read")
             seen.add(next_url)
             url, params = (next_url or None), None
-        raise UpstreamError("kolada", path, f"more than {limit} pages, more than the request can match "
-                                            f"(an endless next_url chain?); refusing to go on")
+        raise UpstreamError(
+            "kolada",
+            path,
+            f"more than {limit} pages, more than the request can match (an endless next_url chain?); refusing to go on",
+        )
 
     def kpis(self, ids: Sequence[str] | None = None) -> list[Page]:
         """KPI metadata: the whole catalogue (paginated, > 5000) or just `ids`, ≤ 25 per request."""
@@ -85,8 +92,13 @@ class KoladaClient:
     def municipalities(self) -> list[Page]:
         return list(self._pages("/municipality"))
 
-    def values(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int] | None,
-               from_date: date | None = None) -> Iterator[Page]:
+    def values(
+        self,
+        kpi_ids: Sequence[str],
+        municipality_ids: Sequence[str] | None,
+        years: Sequence[int] | None,
+        from_date: date | None = None,
+    ) -> Iterator[Page]:
         """Data pages for every kpi × municipality × year chunk combination, incremental when `from_date` is set.
 
         municipality_ids None: every municipality (and region) Kolada has, without a municipality segment.
@@ -98,8 +110,9 @@ class KoladaClient:
                 yield page
 
     @staticmethod
-    def _data_paths(kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None,
-                    years: Sequence[int] | None) -> Iterator[str]:
+    def _data_paths(
+        kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None, years: Sequence[int] | None
+    ) -> Iterator[str]:
         for kpi_chunk in chunks(kpi_ids):
             for muni_chunk in chunks(municipality_ids) if municipality_ids is not None else [None]:
                 for year_chunk in chunks([str(y) for y in years]) if years is not None else [None]:
@@ -107,8 +120,13 @@ class KoladaClient:
                     year = f"/year/{_segment(year_chunk)}" if year_chunk is not None else ""
                     yield f"/data/kpi/{_segment(kpi_chunk)}{muni}{year}"
 
-    def changed_since(self, kpi_ids: Sequence[str], municipality_ids: Sequence[str] | None,
-                      years: Sequence[int] | None, from_date: date) -> bool:
+    def changed_since(
+        self,
+        kpi_ids: Sequence[str],
+        municipality_ids: Sequence[str] | None,
+        years: Sequence[int] | None,
+        from_date: date,
+    ) -> bool:
         """Has any value changed since `from_date`? One `per_page=1` request per chunk, stopping at the first hit."""
         for path in self._data_paths(kpi_ids, municipality_ids, years):
             url = self.base_url + path
@@ -131,15 +149,22 @@ def check_value_records(records: list, url: str) -> None:
     for record in records:
         missing = VALUE_RECORD_FIELDS - record.keys() if isinstance(record, dict) else VALUE_RECORD_FIELDS
         if not missing and isinstance(record["values"], list):
-            missing = next((VALUE_FIELDS - v.keys() if isinstance(v, dict) else VALUE_FIELDS
-                            for v in record["values"] if not isinstance(v, dict) or VALUE_FIELDS - v.keys()), set())
+            missing = next(
+                (
+                    VALUE_FIELDS - v.keys() if isinstance(v, dict) else VALUE_FIELDS
+                    for v in record["values"]
+                    if not isinstance(v, dict) or VALUE_FIELDS - v.keys()
+                ),
+                set(),
+            )
             where = "values[] entries"
         else:
             where = "records"
         if missing:
             found = sorted(record.keys()) if isinstance(record, dict) else type(record).__name__
-            raise UpstreamError("kolada", url, f"schema drift: {where} lack {', '.join(sorted(missing))} "
-                                               f"(record fields: {found})")
+            raise UpstreamError(
+                "kolada", url, f"schema drift: {where} lack {', '.join(sorted(missing))} (record fields: {found})"
+            )
 
 
 def _max_records(path: str) -> int:
@@ -154,8 +179,11 @@ def _max_records(path: str) -> int:
 def _origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) — the part of a URL that must stay the same while paging."""
     parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
-        parts.scheme.lower())
+    return (
+        parts.scheme.lower(),
+        (parts.hostname or "").lower(),
+        parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower()),
+    )
 
 
 def _segment(ids: Sequence[str]) -> str:

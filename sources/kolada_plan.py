@@ -28,14 +28,29 @@ class KoladaPlan:
     all_municipalities: bool = False
 
 
-def make_plan(catalog: dict, kpis: list[str] | None, full: bool, today: date, state,
-              municipalities: list[str], all_municipalities: bool) -> KoladaPlan:
+def make_plan(
+    catalog: dict,
+    kpis: list[str] | None,
+    full: bool,
+    today: date,
+    state,
+    municipalities: list[str],
+    all_municipalities: bool,
+) -> KoladaPlan:
     """`state`: the source's recorded state (warehouse/state.py SourceState: cursor_from_date, scope_fingerprint,
     last_full_refresh_at). `kpis`: ad-hoc ids, loaded with their whole history outside the catalogue's cursor."""
     years = list(range(int(catalog["load"]["from_year"]), int(catalog["load"].get("to_year", today.year)) + 1))
     if kpis:  # ad-hoc ids: their whole history, every year Kolada has (no year segment), not the catalogue's span
-        return KoladaPlan(LoadMode.FULL, list(dict.fromkeys(kpis)), municipalities, None, None, None,
-                          "ad-hoc KPI ids, every year", all_municipalities)
+        return KoladaPlan(
+            LoadMode.FULL,
+            list(dict.fromkeys(kpis)),
+            municipalities,
+            None,
+            None,
+            None,
+            "ad-hoc KPI ids, every year",
+            all_municipalities,
+        )
     kpi_ids = [str(k["id"]) for k in catalog["kpis"]]
     scope = fingerprint(kpi_ids, municipalities, years[0])
     max_age = timedelta(days=int(catalog["load"].get("full_refresh_days", 7)))
@@ -48,6 +63,14 @@ def make_plan(catalog: dict, kpis: list[str] | None, full: bool, today: date, st
     elif state.last_full_refresh_at is None or datetime.now() - state.last_full_refresh_at > max_age:
         reason = f"last full refresh older than {max_age.days} days"
     else:
-        return KoladaPlan(LoadMode.INCREMENTAL, kpi_ids, municipalities, years, state.cursor_from_date, scope,
-                          f"changes since {state.cursor_from_date}", all_municipalities)
+        return KoladaPlan(
+            LoadMode.INCREMENTAL,
+            kpi_ids,
+            municipalities,
+            years,
+            state.cursor_from_date,
+            scope,
+            f"changes since {state.cursor_from_date}",
+            all_municipalities,
+        )
     return KoladaPlan(LoadMode.FULL, kpi_ids, municipalities, years, None, scope, reason, all_municipalities)

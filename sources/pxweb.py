@@ -50,16 +50,20 @@ class PxWebClient:
         if self._limits is None:
             if self.version == "v2":
                 config, _ = self.http.get_json(f"{self.base_url}/config")
-                self._limits = PxLimits(int(config.get("maxDataCells", 150_000)),
-                                        int(config.get("maxCallsPerTimeWindow", 30)),
-                                        float(config.get("timeWindow", 10)))
+                self._limits = PxLimits(
+                    int(config.get("maxDataCells", 150_000)),
+                    int(config.get("maxCallsPerTimeWindow", 30)),
+                    float(config.get("timeWindow", 10)),
+                )
             else:
                 config, _ = self.http.get_json(f"{self.base_url}/", params={"config": ""})
-                self._limits = PxLimits(int(config.get("maxValues", 150_000)), int(config.get("maxCalls", 30)),
-                                        float(config.get("timeWindow", 10)))
+                self._limits = PxLimits(
+                    int(config.get("maxValues", 150_000)),
+                    int(config.get("maxCalls", 30)),
+                    float(config.get("timeWindow", 10)),
+                )
             host = self.base_url.split("/")[2]
-            self.http.window_limiter = WindowLimiter.for_host(host, self._limits.max_calls,
-                                                              self._limits.window_seconds)
+            self.http.window_limiter = WindowLimiter.for_host(host, self._limits.max_calls, self._limits.window_seconds)
         return self._limits
 
     # -- metadata and change detection -----------------------------------------------------------------------------
@@ -109,14 +113,20 @@ class PxWebClient:
         if folder not in self._folders:
             self.limits()
             listing, _ = self.http.get_json(f"{self.base_url}/{folder}")
-            self._folders[folder] = {str(item.get("id")): item.get("updated") for item in listing or []
-                                     if isinstance(item, dict) and item.get("type") == "t"}
+            self._folders[folder] = {
+                str(item.get("id")): item.get("updated")
+                for item in listing or []
+                if isinstance(item, dict) and item.get("type") == "t"
+            }
         items = self._folders[folder]
         for key in (name, name.removesuffix(".px")):  # SCB lists 'BefolkManadCKM', Folkhälsodata 'x.px'
             if key in items:
                 return items[key]
-        raise UpstreamError(self.source, f"{self.base_url}/{folder}",
-                            f"table {name} is not in its folder listing (renamed or removed upstream?)")
+        raise UpstreamError(
+            self.source,
+            f"{self.base_url}/{folder}",
+            f"table {name} is not in its folder listing (renamed or removed upstream?)",
+        )
 
     def changed_since(self, table: str, since: datetime | None) -> bool:
         """Has the table changed since `since`? v2 asks /tables?pastDays; v1 reads the folder listing's `updated`.
@@ -152,48 +162,72 @@ class PxWebClient:
                 others = cells // len(chunk[variable])
                 per = max(1, limit // others)
                 values = chunk[variable]
-                next_chunks += [{**chunk, variable: values[i:i + per]} for i in range(0, len(values), per)]
+                next_chunks += [{**chunk, variable: values[i : i + per]} for i in range(0, len(values), per)]
             chunks = next_chunks
         for chunk in chunks:
             cells = math.prod(len(v) for v in chunk.values())
             if cells > limit:
-                raise UpstreamError(self.source, self.base_url, f"a query of {cells} cells cannot be split under "
-                                    f"the server's limit of {limit} without splitting the measure")
+                raise UpstreamError(
+                    self.source,
+                    self.base_url,
+                    f"a query of {cells} cells cannot be split under "
+                    f"the server's limit of {limit} without splitting the measure",
+                )
         return chunks
 
-    def query(self, table: str, selection: dict[str, Sequence[str]],
-              codelists: dict[str, str] | None = None) -> list[PxQueryResult]:
+    def query(
+        self, table: str, selection: dict[str, Sequence[str]], codelists: dict[str, str] | None = None
+    ) -> list[PxQueryResult]:
         """POST the selection (split as needed) and return json-stat2 payloads with their snapshot ids."""
         selection = {k: [str(v) for v in values] for k, values in selection.items()}
         results = []
         for chunk in self.split(selection):
             if self.version == "v2":
                 url = f"{self.base_url}/tables/{table}/data"
-                body = {"selection": [{"variableCode": k, "valueCodes": v,
-                                       **({"codelist": codelists[k]} if codelists and k in codelists else {})}
-                                      for k, v in chunk.items()]}
+                body = {
+                    "selection": [
+                        {
+                            "variableCode": k,
+                            "valueCodes": v,
+                            **({"codelist": codelists[k]} if codelists and k in codelists else {}),
+                        }
+                        for k, v in chunk.items()
+                    ]
+                }
                 params = {"outputFormat": "json-stat2"}
             else:
                 url = f"{self.base_url}/{table}"
-                body = {"query": [{"code": k, "selection": {"filter": "item", "values": v}} for k, v in chunk.items()],
-                        "response": {"format": "json-stat2"}}
+                body = {
+                    "query": [{"code": k, "selection": {"filter": "item", "values": v}} for k, v in chunk.items()],
+                    "response": {"format": "json-stat2"},
+                }
                 params = None
             try:
                 payload, snap = self.http.request_json("POST", url, params=params, json_body=body)
             except UpstreamError as exc:
                 cells = math.prod(len(v) for v in chunk.values())
-                raise UpstreamError(self.source, url, f"table {table}: {exc.reason} — query "
-                                    f"{ {k: (v if len(v) <= 5 else v[:5] + ['…']) for k, v in chunk.items()} } "
-                                    f"({cells} cells)") from exc
+                raise UpstreamError(
+                    self.source,
+                    url,
+                    f"table {table}: {exc.reason} — query "
+                    f"{ {k: (v if len(v) <= 5 else v[:5] + ['…']) for k, v in chunk.items()} } "
+                    f"({cells} cells)",
+                ) from exc
             results.append(PxQueryResult(payload, snap.snapshot_id if snap else None, chunk))
         return results
 
 
 def v1_variables(metadata: dict) -> dict[str, dict]:
     """v1 table metadata → {code: {values, texts, mandatory, time}} (a missing `elimination` means mandatory)."""
-    return {v["code"]: {"values": v["values"], "texts": v.get("valueTexts", v["values"]),
-                        "mandatory": not v.get("elimination", False), "time": bool(v.get("time", False))}
-            for v in metadata["variables"]}
+    return {
+        v["code"]: {
+            "values": v["values"],
+            "texts": v.get("valueTexts", v["values"]),
+            "mandatory": not v.get("elimination", False),
+            "time": bool(v.get("time", False)),
+        }
+        for v in metadata["variables"]
+    }
 
 
 def v2_variables(metadata: dict) -> dict[str, dict]:
@@ -203,10 +237,13 @@ def v2_variables(metadata: dict) -> dict[str, dict]:
         info = metadata["dimension"][dim]
         codes = category_codes(info["category"])
         extension = info.get("extension", {})
-        out[dim] = {"values": codes, "texts": [info["category"].get("label", {}).get(c, c) for c in codes],
-                    "mandatory": not extension.get("elimination", False),
-                    "time": dim in metadata.get("role", {}).get("time", []),
-                    "codelists": [c.get("id") for c in extension.get("codelists", [])]}
+        out[dim] = {
+            "values": codes,
+            "texts": [info["category"].get("label", {}).get(c, c) for c in codes],
+            "mandatory": not extension.get("elimination", False),
+            "time": dim in metadata.get("role", {}).get("time", []),
+            "codelists": [c.get("id") for c in extension.get("codelists", [])],
+        }
     return out
 
 
@@ -226,18 +263,24 @@ def table_selection(variables: dict[str, dict], table: dict, choose_regions, fir
     selection["Region"] = choose_regions(variables["Region"]["values"])
     if not selection["Region"]:
         raise ValueError(f"table {ref}: none of the regions asked for is in its metadata")
-    for variable, wanted in ((table.get("indicator_by"), table.get("indicators")),
-                             (table.get("measure_by"), table.get("measures"))):
+    for variable, wanted in (
+        (table.get("indicator_by"), table.get("indicators")),
+        (table.get("measure_by"), table.get("measures")),
+    ):
         if variable:  # the catalogue names values by code or by published label (any capitalisation)
             info, labels = variables[variable], {str(w).casefold() for w in wanted}
-            selection[variable] = [v for v, text in zip(info["values"], info["texts"], strict=True)
-                                   if v in wanted or text.casefold() in labels]
+            selection[variable] = [
+                v
+                for v, text in zip(info["values"], info["texts"], strict=True)
+                if v in wanted or text.casefold() in labels
+            ]
             found = set(info["values"]) | {t.casefold() for t in info["texts"]}
             missing = [w for w in wanted if str(w) not in found and str(w).casefold() not in found]
             if missing:  # a renamed value would otherwise drop out silently (and a total lose one of its parts)
                 offered = list(zip(info["values"], info["texts"], strict=True))[:20]
-                raise ValueError(f"table {ref}: {variable} has no value with code or label {missing}; "
-                                 f"it offers {offered}")
+                raise ValueError(
+                    f"table {ref}: {variable} has no value with code or label {missing}; it offers {offered}"
+                )
     for name, pattern in table.get("values", {}).items():
         selection[name] = [v for v in selection[name] if re.search(pattern, v)]
     years = table.get("years", {})

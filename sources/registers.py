@@ -29,8 +29,11 @@ class UnreadableFile(ValueError):
 
 # What each format must have (any one name of each group).
 SIGNATURES: dict[str, list[set[str]]] = {
-    "esf_plus": [{"diarienummer", "operation id"}, {"namn på insatsen", "operation name", "projektnamn"},
-                 {"stödmottagare", "beneficiary", "projektägare"}],
+    "esf_plus": [
+        {"diarienummer", "operation id"},
+        {"namn på insatsen", "operation name", "projektnamn"},
+        {"stödmottagare", "beneficiary", "projektägare"},
+    ],
     "tillvaxtverket": [{"ärende-id"}, {"projektnamn"}, {"stödmottagare"}, {"kommuner"}],
     "kohesio": [{"operation_unique_identifier"}, {"operation_name_programme_language"}, {"lau_labels"}],
 }
@@ -59,8 +62,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("cp1252", errors="strict"), "cp1252"
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(f"not a text export: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither "
-                                 f"UTF-8 nor Windows-1252") from None
+            raise UnreadableFile(
+                f"not a text export: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither "
+                f"UTF-8 nor Windows-1252"
+            ) from None
     if "\x00" in text:
         raise UnreadableFile("not a text export: the file contains NUL bytes (binary data, or UTF-16 without a BOM?)")
     return text, encoding
@@ -72,8 +77,10 @@ def _records_from_json(text: str) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"invalid JSON ({exc.msg} at line {exc.lineno}); is the file complete?") from exc
     if isinstance(payload, dict):
-        payload = next((v for k, v in payload.items() if k in ("records", "data", "projects", "values")
-                        and isinstance(v, list)), None)
+        payload = next(
+            (v for k, v in payload.items() if k in ("records", "data", "projects", "values") and isinstance(v, list)),
+            None,
+        )
     if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
         raise UnreadableFile("JSON is not a list of project records")
     return payload
@@ -107,9 +114,11 @@ def _records_from_xlsx(data: bytes) -> list[dict]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(i.file_size for i in archive.infolist())
         if inflated > MAX_XLSX_INFLATED_BYTES:
-            raise UnreadableFile(f"the .xlsx inflates to {inflated / 1e6:.0f} MB (more than "
-                                 f"{MAX_XLSX_INFLATED_BYTES / 1e6:.0f} MB): refused as a possible zip bomb; "
-                                 f"export it as CSV")
+            raise UnreadableFile(
+                f"the .xlsx inflates to {inflated / 1e6:.0f} MB (more than "
+                f"{MAX_XLSX_INFLATED_BYTES / 1e6:.0f} MB): refused as a possible zip bomb; "
+                f"export it as CSV"
+            )
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = [None if h is None else str(h).strip() for h in next(rows, ())]
@@ -118,10 +127,10 @@ def _records_from_xlsx(data: bytes) -> list[dict]:
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
             if len(records) >= MAX_RECORDS:
-                raise UnreadableFile(f"more than {MAX_RECORDS} records: refused (a register export is far "
-                                     f"smaller; split the file)")
-            records.append({h: (None if v is None else str(v)) for h, v in zip(header, row, strict=False)
-                            if h})
+                raise UnreadableFile(
+                    f"more than {MAX_RECORDS} records: refused (a register export is far smaller; split the file)"
+                )
+            records.append({h: (None if v is None else str(v)) for h, v in zip(header, row, strict=False) if h})
     except UnreadableFile:
         raise
     except Exception as exc:  # zipfile/openpyxl raise many kinds for broken workbooks
@@ -132,8 +141,10 @@ def _records_from_xlsx(data: bytes) -> list[dict]:
 def read_register_file(path: Path) -> RegisterFile:
     size = Path(path).stat().st_size
     if size > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{size / 1e6:.0f} MB is more than a register export can be "
-                             f"({MAX_FILE_BYTES / 1e6:.0f} MB): refused before reading")
+        raise UnreadableFile(
+            f"{size / 1e6:.0f} MB is more than a register export can be "
+            f"({MAX_FILE_BYTES / 1e6:.0f} MB): refused before reading"
+        )
     data = Path(path).read_bytes()
     if not data.strip():
         raise UnreadableFile("the file is empty")

@@ -39,19 +39,38 @@ class SnapshotArchive:
     def _object_path(self, source: str, snapshot_id: str, suffix: str) -> Path:
         return self.raw_dir / source / "objects" / snapshot_id[:2] / f"{snapshot_id}{suffix}"
 
-    def write(self, source: str, url: str, params: dict | None, body: bytes, status: int = 200,
-              content_type: str = "", private: bool = False, synthetic: bool = False) -> Snapshot:
+    def write(
+        self,
+        source: str,
+        url: str,
+        params: dict | None,
+        body: bytes,
+        status: int = 200,
+        content_type: str = "",
+        private: bool = False,
+        synthetic: bool = False,
+    ) -> Snapshot:
         """Archive `body`. `private`: readable by the owner only (register files may hold personal data that the
         readers drop before loading; the original is kept for reproducibility, not for analysts)."""
         snapshot_id = hashlib.sha256(body).hexdigest()
-        snap = Snapshot(snapshot_id=snapshot_id, source=source, url=url, params=dict(params or {}),
-                        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), status=status,
-                        content_type=content_type, n_bytes=len(body), synthetic=synthetic)
+        snap = Snapshot(
+            snapshot_id=snapshot_id,
+            source=source,
+            url=url,
+            params=dict(params or {}),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            status=status,
+            content_type=content_type,
+            n_bytes=len(body),
+            synthetic=synthetic,
+        )
         body_path = self._object_path(source, snapshot_id, ".gz")
         if not body_path.exists():
             _atomic_write(body_path, gzip.compress(body, compresslevel=6, mtime=0), private=private)
-            _atomic_write(self._object_path(source, snapshot_id, ".json"),
-                          json.dumps(asdict(snap), ensure_ascii=False, indent=1).encode())
+            _atomic_write(
+                self._object_path(source, snapshot_id, ".json"),
+                json.dumps(asdict(snap), ensure_ascii=False, indent=1).encode(),
+            )
         return snap
 
     def read(self, source: str, snapshot_id: str) -> bytes:

@@ -16,8 +16,10 @@ from pathlib import Path
 from core.config import PROJECT_ROOT, ConfigError, load_settings
 
 SAMPLE_REGISTER = PROJECT_ROOT / "samples" / "esf_plus_sample.csv"
-EXAMPLE_QUERY = ("SELECT municipality_name, year, sex, value FROM indicator_values "
-                 "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex")
+EXAMPLE_QUERY = (
+    "SELECT municipality_name, year, sex, value FROM indicator_values "
+    "WHERE indicator_id = 'N03920' AND municipality_code = '1282' ORDER BY year, sex"
+)
 
 DESCRIPTION = """\
 sydstat — the open data warehouse for social sustainability in Sydsverige (the 38 municipalities of Skåne and
@@ -43,8 +45,12 @@ def _setup_logging(verbose: bool) -> None:
 
     from rich.logging import RichHandler
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s", datefmt="[%X]",
-                        handlers=[RichHandler(show_path=False, markup=False)])
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        datefmt="[%X]",
+        handlers=[RichHandler(show_path=False, markup=False)],
+    )
     for noisy in ("httpx", "urllib3", "great_expectations", "prefect.server", "alembic", "docket", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -55,20 +61,26 @@ def _print_summary(summary: dict) -> None:
     console = Console()
     for batch in summary.get("batches", []):
         if batch["load_id"] is None:  # a table whose change probe said "unchanged": not downloaded, no batch
-            console.print(f"[bold]{summary['source']}[/] {batch.get('dataset') or ''}: unchanged upstream since its "
-                          f"last load — not downloaded")
+            console.print(
+                f"[bold]{summary['source']}[/] {batch.get('dataset') or ''}: unchanged upstream since its "
+                f"last load — not downloaded"
+            )
             continue
-        console.print(f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
-                      f"{batch['rows_received']} {_row_word(summary['source'])} "
-                      f"received, +{batch['rows_inserted']} new, "
-                      f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
-                      f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
-                      f"{batch['seconds']:.1f}s load")
+        console.print(
+            f"[bold]{summary['source']}[/] {batch['mode']} batch {batch['load_id']}: {batch['status']} — "
+            f"{batch['rows_received']} {_row_word(summary['source'])} "
+            f"received, +{batch['rows_inserted']} new, "
+            f"~{batch['rows_updated']} updated, -{batch['rows_deleted']} deleted, "
+            f"{batch['rows_quarantined']} quarantined, {batch['requests']} requests, "
+            f"{batch['seconds']:.1f}s load"
+        )
         if batch["status"] == "unchanged":
             console.print("  nothing new upstream: the warehouse is unchanged")
         if batch.get("quarantined"):
-            console.print(f"  [yellow]{batch['quarantined']} rows quarantined[/]: see meta.quarantine and the "
-                          f"validation report {batch.get('docs') or ''}")
+            console.print(
+                f"  [yellow]{batch['quarantined']} rows quarantined[/]: see meta.quarantine and the "
+                f"validation report {batch.get('docs') or ''}"
+            )
     for warning in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/] {warning}")
 
@@ -100,8 +112,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     allow = getattr(args, "allow_deletions", False)
     try:
         if kpis:
-            _print_summary(ingest_flow(args.source or takes_ids[0])(kpis=kpis, full=args.full, offline=args.offline,
-                                                                     allow_deletions=allow))
+            _print_summary(
+                ingest_flow(args.source or takes_ids[0])(
+                    kpis=kpis, full=args.full, offline=args.offline, allow_deletions=allow
+                )
+            )
         elif args.source:
             _print_summary(ingest_flow(args.source)(full=args.full, offline=args.offline, allow_deletions=allow))
         else:
@@ -111,8 +126,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunIncomplete as exc:  # what loaded was published; the last lines name every failed table and why
         for summary in exc.summaries:
             _print_summary(summary)
-        print(f"sydstat: {len(exc.failures)} failed (the rest loaded and was published; see `sydstat status`):",
-              file=sys.stderr)
+        print(
+            f"sydstat: {len(exc.failures)} failed (the rest loaded and was published; see `sydstat status`):",
+            file=sys.stderr,
+        )
         for line in exc.failures:
             print(f"  failed: {line}", file=sys.stderr)
         return 1
@@ -138,13 +155,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["SYDSTAT_KOLADA_URL"] = server.url
         os.environ["SYDSTAT_SCB_URL"] = server.scb_url
         os.environ["SYDSTAT_FOHM_URL"] = server.fohm_url
-        print(f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
-              f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
-              f"sample (38 municipalities: 25 KPIs 2010-2025; DeSO population by background, birth region, economic "
-              f"standard, education level and labour-market status 2015-2025 on both DeSO grids (2018 and 2025), "
-              f"with SCB's total codes and off-grid cells as the real tables have them; RegSO area types on RegSO "
-              f"2020 and 2025; population by age and sex 2015-2025 across SCB's 2025 series break; survey health "
-              f"outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled 2004-2022).")
+        print(
+            f"Offline demo: local replay servers for Kolada v3 ({server.url}), SCB PxWebApi 2.0 "
+            f"({server.scb_url}) and Folkhälsodata PxWeb v1 ({server.fohm_url}) serve the bundled SYNTHETIC "
+            f"sample (38 municipalities: 25 KPIs 2010-2025; DeSO population by background, birth region, economic "
+            f"standard, education level and labour-market status 2015-2025 on both DeSO grids (2018 and 2025), "
+            f"with SCB's total codes and off-grid cells as the real tables have them; RegSO area types on RegSO "
+            f"2020 and 2025; population by age and sex 2015-2025 across SCB's 2025 series break; survey health "
+            f"outcomes for Skåne, Blekinge and Sweden with confidence intervals, pooled 2004-2022)."
+        )
         started = time.monotonic()
         args.offline, args.kpi, args.full = False, None, True
         from core.catalog import api_sources
@@ -188,20 +207,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
             " classification, grid, CASE WHEN min(year) = max(year) THEN min(year)::VARCHAR "
             " ELSE min(year) || '-' || max(year) END AS years FROM fct_area_population GROUP BY ALL) "
             " GROUP BY 1))"
-            ).fetchone()
+        ).fetchone()
     finally:
         con.close()
     import shutil
 
     command = "sydstat" if shutil.which("sydstat") else os.path.relpath(Path(sys.executable).parent / "sydstat")
-    print(f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
-          f"indicators, years {counts[3]}; {counts[4]} projects;\n  survey values also for {counts[6]} counties "
-          f"and the nation;\n  DeSO population by {counts[8]};\n  segregation indices (DeSO) for {counts[5]};\n"
-          f"  population by age {counts[7]}.\n"
-          f"Parquet for BI tools: {settings.parquet_dir}\n"
-          f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
-          f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
-          f"Try:\n  {command} query \"{_example_query()}\"\n  {command} status")
+    print(
+        f"\nWarehouse: {settings.published_db}\n  {counts[0]} values, {counts[1]} municipalities, {counts[2]} "
+        f"indicators, years {counts[3]}; {counts[4]} projects;\n  survey values also for {counts[6]} counties "
+        f"and the nation;\n  DeSO population by {counts[8]};\n  segregation indices (DeSO) for {counts[5]};\n"
+        f"  population by age {counts[7]}.\n"
+        f"Parquet for BI tools: {settings.parquet_dir}\n"
+        f"  NOTE: the indicator values are SYNTHETIC (dim_source.is_synthetic), not real statistics; the register\n"
+        f"  sample is the real founding ESF project plus synthetic examples (dim_project.is_synthetic).\n"
+        f'Try:\n  {command} query "{_example_query()}"\n  {command} status'
+    )
     print("\nHTML report (region overview + one page per municipality):")
     args.municipality, args.out = None, None
     return cmd_report(args)
@@ -242,8 +263,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         if args.action == "add":
             if len(args.words) != 1 or not args.topic:
                 return _fail("usage: sydstat indicators add KPI_ID --topic TOPIC [--theme …] [--direction …]", 2)
-            path = indicators.add_kpi(settings, args.words[0], args.topic, args.theme, args.direction,
-                                      args.target_area)
+            path = indicators.add_kpi(settings, args.words[0], args.topic, args.theme, args.direction, args.target_area)
             print(f"added {args.words[0]} to {path}; the next `sydstat run --source kolada` loads its history")
             return 0
         if not args.words:
@@ -279,8 +299,10 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         for r in rows:
             state = "resolved" if r["resolved"] else "open"
             print(f"{r['id']:>6}  {state:<8} {r['source']:<10} {r['target_table']:<22} {r['reason'][:90]}")
-        print(f"{len(rows)} {'rows' if args.all else 'open rows'}; `sydstat quarantine show ID` for the record",
-              file=sys.stderr)
+        print(
+            f"{len(rows)} {'rows' if args.all else 'open rows'}; `sydstat quarantine show ID` for the record",
+            file=sys.stderr,
+        )
         return 0
     if args.id is None:
         return _fail(f"quarantine {args.action} needs an ID (see `sydstat quarantine list`)", 2)
@@ -291,7 +313,7 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         print(json.dumps(row, ensure_ascii=False, default=str, indent=1))
         return 0
     if not (args.reason or "").strip():
-        return _fail("quarantine resolve needs --reason \"why\" (it is kept with the row)", 2)
+        return _fail('quarantine resolve needs --reason "why" (it is kept with the row)', 2)
     if not quarantine.resolve(settings, args.id, args.reason.strip()):
         return _fail(f"no open quarantined row {args.id}", 1)
     print(f"quarantined row {args.id} resolved: {args.reason.strip()}")
@@ -340,8 +362,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         writer.writerow(columns)
         writer.writerows(rows)
     elif args.format == "json":
-        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, ensure_ascii=False,
-                         indent=1))
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, ensure_ascii=False, indent=1))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -427,12 +448,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         with console.status("building the report…") as status:
-            result = build_report(settings.published_db, site, municipality=args.municipality,
-                                  progress=lambda page: status.update(f"wrote {page}"))
+            result = build_report(
+                settings.published_db,
+                site,
+                municipality=args.municipality,
+                progress=lambda page: status.update(f"wrote {page}"),
+            )
     except ValueError as exc:
         return _fail(str(exc), 2)
-    print(f"Report: {len(result.pages)} pages, {result.charts} charts in {time.monotonic() - started:.1f}s\n"
-          f"  open {site / 'index.html'}")
+    print(
+        f"Report: {len(result.pages)} pages, {result.charts} charts in {time.monotonic() - started:.1f}s\n"
+        f"  open {site / 'index.html'}"
+    )
     return 0
 
 
@@ -466,9 +493,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sydstat.demo.replay import ReplayServer
 
     server = ReplayServer(port=args.port).start()
-    print(f"Replay upstreams serving the SYNTHETIC sample:\n"
-          f"  export SYDSTAT_KOLADA_URL={server.url}\n  export SYDSTAT_SCB_URL={server.scb_url}\n"
-          f"  export SYDSTAT_FOHM_URL={server.fohm_url}\nCtrl-C to stop.")
+    print(
+        f"Replay upstreams serving the SYNTHETIC sample:\n"
+        f"  export SYDSTAT_KOLADA_URL={server.url}\n  export SYDSTAT_SCB_URL={server.scb_url}\n"
+        f"  export SYDSTAT_FOHM_URL={server.fohm_url}\nCtrl-C to stop."
+    )
     try:
         while True:
             time.sleep(3600)
@@ -489,8 +518,9 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     from core.catalog import configured_sources
 
-    parser = argparse.ArgumentParser(prog="sydstat", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="sydstat", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -498,28 +528,39 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the whole pipeline on the bundled offline sample (synthetic data)")
     demo.set_defaults(func=cmd_demo)
 
-    run = sub.add_parser("run", help="ingest sources into the warehouse and publish it",
-                         description="Ingest one source (--source) or all configured sources (the nightly job), "
-                                     "validate, load and publish. Incremental unless --full.")
+    run = sub.add_parser(
+        "run",
+        help="ingest sources into the warehouse and publish it",
+        description="Ingest one source (--source) or all configured sources (the nightly job), "
+        "validate, load and publish. Incremental unless --full.",
+    )
     run.add_argument("--source", help="only this source (e.g. kolada); default: all configured sources")
-    run.add_argument("--offline", action="store_true",
-                     help="rebuild from archived raw snapshots under $SYDSTAT_HOME/raw (no network); every source, "
-                          "or the one --source names")
+    run.add_argument(
+        "--offline",
+        action="store_true",
+        help="rebuild from archived raw snapshots under $SYDSTAT_HOME/raw (no network); every source, "
+        "or the one --source names",
+    )
     run.add_argument("--full", action="store_true", help="full refresh instead of changes since the last run")
     run.add_argument("--kpi", help="ad-hoc comma-separated Kolada KPI ids to pull (e.g. N00945,N01951)")
-    run.add_argument("--allow-deletions", action="store_true",
-                     help="let a full refresh delete more than the catalogue's load.max_delete_share of its scope "
-                          "(or load with far fewer rows than the last one): for a source that really shrank")
+    run.add_argument(
+        "--allow-deletions",
+        action="store_true",
+        help="let a full refresh delete more than the catalogue's load.max_delete_share of its scope "
+        "(or load with far fewer rows than the last one): for a source that really shrank",
+    )
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser(
-        "check", help="preflight the catalogue against the live APIs: OK or the drift per table (exit 1 on drift)",
+        "check",
+        help="preflight the catalogue against the live APIs: OK or the drift per table (exit 1 on drift)",
         description="Reads each catalogued table's metadata (and one small probe per area table) from the live APIs "
-                    "— or whatever SYDSTAT_KOLADA_URL / SYDSTAT_SCB_URL / SYDSTAT_FOHM_URL point at — and reports, "
-                    "per table or KPI: OK, or the drift (table or KPI missing, a code or label the catalogue names "
-                    "that is not offered, codes neither mapped nor declared as totals, variables the catalogue does "
-                    "not mention), with the grids and years seen. Changes nothing. Run it first against the real "
-                    "APIs.")
+        "— or whatever SYDSTAT_KOLADA_URL / SYDSTAT_SCB_URL / SYDSTAT_FOHM_URL point at — and reports, "
+        "per table or KPI: OK, or the drift (table or KPI missing, a code or label the catalogue names "
+        "that is not offered, codes neither mapped nor declared as totals, variables the catalogue does "
+        "not mention), with the grids and years seen. Changes nothing. Run it first against the real "
+        "APIs.",
+    )
     check.add_argument("--source", choices=configured_sources(), help="only this source (default: all)")
     check.add_argument("--json", action="store_true", help="machine-readable findings")
     check.set_defaults(func=cmd_check)
@@ -529,26 +570,37 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(func=cmd_status)
 
     found = sub.add_parser(
-        "indicators", help="search Kolada's KPIs and SCB's tables; add a Kolada KPI to the catalogue",
+        "indicators",
+        help="search Kolada's KPIs and SCB's tables; add a Kolada KPI to the catalogue",
         description="search WORDS: Kolada's KPI catalogue (cached a day in $SYDSTAT_HOME/cache) and SCB's tables "
-                    "(/tables?query=), printing id, title, unit, whether divided by sex, municipality type (SCB: "
-                    "the span of years). add ID --topic T: writes the entry into schemas/catalog/kolada.yaml.")
+        "(/tables?query=), printing id, title, unit, whether divided by sex, municipality type (SCB: "
+        "the span of years). add ID --topic T: writes the entry into schemas/catalog/kolada.yaml.",
+    )
     found.add_argument("action", choices=["search", "add"])
     found.add_argument("words", nargs="*", help="search words, or the KPI id to add")
     found.add_argument("--source", choices=["kolada", "scb"], help="search only this source")
     found.add_argument("--refresh", action="store_true", help="fetch Kolada's catalogue again")
-    found.add_argument("--topic", choices=["unemployment", "segregation", "public_health", "population", "income",
-                                           "education"], help="add: the topic")
+    found.add_argument(
+        "--topic",
+        choices=["unemployment", "segregation", "public_health", "population", "income", "education"],
+        help="add: the topic",
+    )
     found.add_argument("--theme", help="add: the theme (a heading, e.g. Arbetslöshet)")
-    found.add_argument("--direction", default="neutral", choices=["higher_is_better", "higher_is_worse", "neutral"],
-                       help="add: which way is better (default neutral: shown without a rank)")
+    found.add_argument(
+        "--direction",
+        default="neutral",
+        choices=["higher_is_better", "higher_is_worse", "neutral"],
+        help="add: which way is better (default neutral: shown without a rank)",
+    )
     found.add_argument("--target-area", type=int, help="add: the public-health målområde 1-8")
     found.set_defaults(func=cmd_indicators)
 
     quarantine = sub.add_parser(
-        "quarantine", help="rows validation kept out: list, show ID, resolve ID --reason …",
+        "quarantine",
+        help="rows validation kept out: list, show ID, resolve ID --reason …",
         description="list: open quarantined rows (--all: resolved too); show ID: the whole record and why; resolve "
-                    "ID --reason: record a decision (kept with the row; the row itself loads when fixed upstream).")
+        "ID --reason: record a decision (kept with the row; the row itself loads when fixed upstream).",
+    )
     quarantine.add_argument("action", choices=["list", "show", "resolve"])
     quarantine.add_argument("id", nargs="?", type=int, help="the row's id (from `list`)")
     quarantine.add_argument("--reason", help="why it is resolved (resolve)")
@@ -557,52 +609,69 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine.add_argument("--json", action="store_true", help="JSON (list)")
     quarantine.set_defaults(func=cmd_quarantine)
 
-    query = sub.add_parser("query", help="run read-only SQL on the published warehouse",
-                           description=f"Read-only SQL on $SYDSTAT_HOME/warehouse.duckdb. Example:\n  {EXAMPLE_QUERY}")
+    query = sub.add_parser(
+        "query",
+        help="run read-only SQL on the published warehouse",
+        description=f"Read-only SQL on $SYDSTAT_HOME/warehouse.duckdb. Example:\n  {EXAMPLE_QUERY}",
+    )
     query.add_argument("sql", help="the SQL text, or - to read it from standard input")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.add_argument("--limit", type=int, default=200, help="rows to show in a table (0 = all; default 200)")
     query.add_argument("--db", help="another DuckDB file to query (default: the published warehouse)")
     query.set_defaults(func=cmd_query)
 
-    ingest = sub.add_parser("ingest", help="load a register export or an SCB area file (format detected)",
-                            description="Project registers (ESF+ CSV/XLSX, Tillväxtverket JSON, Kohesio CSV): personal "
-                                        "data dropped, municipality names resolved (unresolved ones quarantined), "
-                                        "projects loaded with history. SCB area files: the DeSO→RegSO key and the "
-                                        "RegSO områdestyp classification export. The file is archived; then publish.")
+    ingest = sub.add_parser(
+        "ingest",
+        help="load a register export or an SCB area file (format detected)",
+        description="Project registers (ESF+ CSV/XLSX, Tillväxtverket JSON, Kohesio CSV): personal "
+        "data dropped, municipality names resolved (unresolved ones quarantined), "
+        "projects loaded with history. SCB area files: the DeSO→RegSO key and the "
+        "RegSO områdestyp classification export. The file is archived; then publish.",
+    )
     ingest.add_argument("file", help="the register export")
     ingest.set_defaults(func=cmd_ingest)
 
-    export = sub.add_parser("export", help="write Parquet for BI tools (dimensions, facts by year, views)",
-                            description="Export the published warehouse to Parquet: dimensions as files, facts and "
-                                        "the flat view hive-partitioned by year, zstd, with _manifest.json. The target "
-                                        "is a symlink swapped atomically to a new version folder.")
+    export = sub.add_parser(
+        "export",
+        help="write Parquet for BI tools (dimensions, facts by year, views)",
+        description="Export the published warehouse to Parquet: dimensions as files, facts and "
+        "the flat view hive-partitioned by year, zstd, with _manifest.json. The target "
+        "is a symlink swapped atomically to a new version folder.",
+    )
     export.add_argument("--to", help="target path (default $SYDSTAT_HOME/parquet)")
     export.set_defaults(func=cmd_export)
 
     report = sub.add_parser(
-        "report", help="static HTML report (region overview + one page per municipality) from the published marts",
+        "report",
+        help="static HTML report (region overview + one page per municipality) from the published marts",
         description="Builds $SYDSTAT_HOME/reports/site/: index.html (key indicators over time for the 38, ranking, "
-                    "Skåne vs Blekinge), kommun/<code>.html per municipality (profile, trends for women and men, "
-                    "sex gaps, segregation, projects) and the data dictionary. Swedish, accessible (text "
-                    "alternatives and data tables for every chart), works offline.")
-    report.add_argument("--municipality", metavar="CODE", help="only this municipality's page (e.g. 1282) and the "
-                                                               "overview")
+        "Skåne vs Blekinge), kommun/<code>.html per municipality (profile, trends for women and men, "
+        "sex gaps, segregation, projects) and the data dictionary. Swedish, accessible (text "
+        "alternatives and data tables for every chart), works offline.",
+    )
+    report.add_argument(
+        "--municipality", metavar="CODE", help="only this municipality's page (e.g. 1282) and the overview"
+    )
     report.add_argument("--out", help="target folder (default $SYDSTAT_HOME/reports/site)")
     report.set_defaults(func=cmd_report)
 
-    dictionary = sub.add_parser("dictionary", help="regenerate the data dictionary (docs/data-dictionary.md)",
-                                description="Generated from schemas/: DDL comments, glossary, catalogue YAML and "
-                                            "expectation suites. Also writes HTML to $SYDSTAT_HOME/reports/.")
+    dictionary = sub.add_parser(
+        "dictionary",
+        help="regenerate the data dictionary (docs/data-dictionary.md)",
+        description="Generated from schemas/: DDL comments, glossary, catalogue YAML and "
+        "expectation suites. Also writes HTML to $SYDSTAT_HOME/reports/.",
+    )
     dictionary.add_argument("--check", action="store_true", help="exit 1 if docs/data-dictionary.md is stale")
     dictionary.set_defaults(func=cmd_dictionary)
 
     serve = sub.add_parser(
-        "serve", help="serve all prefect.yaml deployments (schedules, event triggers) + the inbox watcher",
+        "serve",
+        help="serve all prefect.yaml deployments (schedules, event triggers) + the inbox watcher",
         description="Needs a Prefect server: `prefect server start`, then export "
-                    "PREFECT_API_URL=http://127.0.0.1:4200/api. Serves nightly, sensor, ingest-*, publish and "
-                    "register-ingest with the schedules and triggers of prefect.yaml, and turns files dropped into "
-                    "$SYDSTAT_HOME/inbox/ into sydstat.inbox.received events.")
+        "PREFECT_API_URL=http://127.0.0.1:4200/api. Serves nightly, sensor, ingest-*, publish and "
+        "register-ingest with the schedules and triggers of prefect.yaml, and turns files dropped into "
+        "$SYDSTAT_HOME/inbox/ into sydstat.inbox.received events.",
+    )
     serve.add_argument("--inbox-interval", type=float, default=5.0, help="seconds between inbox scans (default 5)")
     serve.set_defaults(func=cmd_serve)
 

@@ -56,17 +56,26 @@ def _unit(title: str) -> str:
     return parse_title(title).get("unit") or ""
 
 
-def search(settings: Settings, words: list[str], sources: tuple[str, ...] = ("kolada", "scb"),
-           refresh: bool = False) -> list[Found]:
+def search(
+    settings: Settings, words: list[str], sources: tuple[str, ...] = ("kolada", "scb"), refresh: bool = False
+) -> list[Found]:
     found: list[Found] = []
     if "kolada" in sources:
         ours = {str(k["id"]) for k in load_catalog("kolada")["kpis"]}
         for kpi in kolada_catalogue(settings, refresh):
             if _matches(words, kpi.get("id"), kpi.get("title"), kpi.get("description")):
                 by_sex = kpi.get("is_divided_by_gender")
-                found.append(Found("kolada", str(kpi["id"]), kpi.get("title", ""), _unit(kpi.get("title", "")),
-                                   str(by_sex).lower() == "true" if by_sex is not None else None,
-                                   str(kpi.get("municipality_type") or ""), str(kpi["id"]) in ours))
+                found.append(
+                    Found(
+                        "kolada",
+                        str(kpi["id"]),
+                        kpi.get("title", ""),
+                        _unit(kpi.get("title", "")),
+                        str(by_sex).lower() == "true" if by_sex is not None else None,
+                        str(kpi.get("municipality_type") or ""),
+                        str(kpi["id"]) in ours,
+                    )
+                )
     if "scb" in sources:
         from sources.http import HttpClient
         from sources.pxweb import PxWebClient
@@ -76,13 +85,28 @@ def search(settings: Settings, words: list[str], sources: tuple[str, ...] = ("ko
         for table in client.search_tables(" ".join(words)):  # the API matches any word: keep those with all
             if not _matches(words, table.get("id"), table.get("label"), table.get("description")):
                 continue
-            found.append(Found("scb", table["id"], table.get("label", ""), "", None,
-                               f"{table.get('firstPeriod', '')}-{table.get('lastPeriod', '')}", table["id"] in ours))
+            found.append(
+                Found(
+                    "scb",
+                    table["id"],
+                    table.get("label", ""),
+                    "",
+                    None,
+                    f"{table.get('firstPeriod', '')}-{table.get('lastPeriod', '')}",
+                    table["id"] in ours,
+                )
+            )
     return found
 
 
-def add_kpi(settings: Settings, kpi_id: str, topic: str, theme: str | None = None, direction: str = "neutral",
-            target_area: int | None = None) -> Path:
+def add_kpi(
+    settings: Settings,
+    kpi_id: str,
+    topic: str,
+    theme: str | None = None,
+    direction: str = "neutral",
+    target_area: int | None = None,
+) -> Path:
     """Append Kolada KPI `kpi_id` to the catalogue with its real title (from Kolada's catalogue). ValueError when it
     is unknown, already there, or the topic/direction is not one of the catalogue's."""
     if topic not in TOPICS:

@@ -10,8 +10,10 @@ import json
 from core.config import Settings
 from warehouse.db import connect_readonly, open_work_db, writer_lock
 
-LIST_SQL = ("SELECT quarantine_id, source, target_table, reason, quarantined_at, resolved FROM meta.quarantine "
-            "WHERE (? OR NOT resolved) AND (? IS NULL OR source = ?) ORDER BY quarantine_id")
+LIST_SQL = (
+    "SELECT quarantine_id, source, target_table, reason, quarantined_at, resolved FROM meta.quarantine "
+    "WHERE (? OR NOT resolved) AND (? IS NULL OR source = ?) ORDER BY quarantine_id"
+)
 
 
 def list_rows(settings: Settings, include_resolved: bool = False, source: str | None = None) -> list[dict]:
@@ -27,15 +29,28 @@ def list_rows(settings: Settings, include_resolved: bool = False, source: str | 
 def show(settings: Settings, quarantine_id: int) -> dict | None:
     con = connect_readonly(settings.published_db)
     try:
-        row = con.execute("SELECT quarantine_id, load_id, source, target_table, reason, record::VARCHAR, "
-                          "quarantined_at, resolved, resolved_at, resolution FROM meta.quarantine "
-                          "WHERE quarantine_id = ?", [quarantine_id]).fetchone()
+        row = con.execute(
+            "SELECT quarantine_id, load_id, source, target_table, reason, record::VARCHAR, "
+            "quarantined_at, resolved, resolved_at, resolution FROM meta.quarantine "
+            "WHERE quarantine_id = ?",
+            [quarantine_id],
+        ).fetchone()
     finally:
         con.close()
     if row is None:
         return None
-    keys = ["id", "load_id", "source", "target_table", "reason", "record", "quarantined_at", "resolved",
-            "resolved_at", "resolution"]
+    keys = [
+        "id",
+        "load_id",
+        "source",
+        "target_table",
+        "reason",
+        "record",
+        "quarantined_at",
+        "resolved",
+        "resolved_at",
+        "resolution",
+    ]
     out = dict(zip(keys, row, strict=True))
     out["record"] = json.loads(out["record"])
     return out
@@ -48,8 +63,11 @@ def resolve(settings: Settings, quarantine_id: int, reason: str) -> bool:
     with writer_lock(settings):
         con = open_work_db(settings.work_db)
         try:
-            changed = con.execute("UPDATE meta.quarantine SET resolved = true, resolved_at = now(), resolution = ? "
-                                  "WHERE quarantine_id = ? AND NOT resolved", [reason, quarantine_id]).fetchone()[0]
+            changed = con.execute(
+                "UPDATE meta.quarantine SET resolved = true, resolved_at = now(), resolution = ? "
+                "WHERE quarantine_id = ? AND NOT resolved",
+                [reason, quarantine_id],
+            ).fetchone()[0]
             if changed:
                 publish(con, settings.published_db)
         finally:

@@ -39,9 +39,16 @@ def build_deployments(specs: list[dict]) -> list:
         flow = load_entrypoint(spec["entrypoint"])
         schedules = [Cron(s["cron"], timezone=s.get("timezone")) for s in spec.get("schedules") or []]
         triggers = [trigger_adapter.validate_python(t) for t in spec.get("triggers") or []]
-        deployments.append(flow.to_deployment(
-            name=spec["name"], description=spec.get("description"), parameters=spec.get("parameters") or {},
-            schedules=schedules or None, triggers=triggers or None, concurrency_limit=spec.get("concurrency_limit")))
+        deployments.append(
+            flow.to_deployment(
+                name=spec["name"],
+                description=spec.get("description"),
+                parameters=spec.get("parameters") or {},
+                schedules=schedules or None,
+                triggers=triggers or None,
+                concurrency_limit=spec.get("concurrency_limit"),
+            )
+        )
     return deployments
 
 
@@ -65,12 +72,16 @@ def start_inbox_watcher(stop: threading.Event, interval: float = 5.0) -> threadi
     inbox = load_settings().inbox_dir
 
     def announce(path: Path) -> None:
-        emit(INBOX_RECEIVED, inbox_resource(path.name), {"path": str(path), "name": path.name,
-                                                         "size": path.stat().st_size})
+        emit(
+            INBOX_RECEIVED,
+            inbox_resource(path.name),
+            {"path": str(path), "name": path.name, "size": path.stat().st_size},
+        )
         log.info("inbox: %s announced", path.name)
 
-    thread = threading.Thread(target=InboxWatcher(inbox, announce, interval).run, args=(stop,), daemon=True,
-                              name="inbox-watcher")
+    thread = threading.Thread(
+        target=InboxWatcher(inbox, announce, interval).run, args=(stop,), daemon=True, name="inbox-watcher"
+    )
     thread.start()
     return thread
 
@@ -80,8 +91,10 @@ def serve(inbox_interval: float = 5.0) -> None:
         from prefect.settings import PREFECT_API_URL
 
         if not PREFECT_API_URL.value():
-            raise RuntimeError("no Prefect server: run `prefect server start` and set PREFECT_API_URL "
-                               "(e.g. export PREFECT_API_URL=http://127.0.0.1:4200/api)")
+            raise RuntimeError(
+                "no Prefect server: run `prefect server start` and set PREFECT_API_URL "
+                "(e.g. export PREFECT_API_URL=http://127.0.0.1:4200/api)"
+            )
     from prefect import serve as prefect_serve
 
     ensure_writer_limit()

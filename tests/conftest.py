@@ -81,14 +81,46 @@ def published_home(home):
     settings = load_settings()
     con = open_work_db(settings.work_db)
     assert con.execute("SELECT count(*) FROM dim_municipality WHERE municipality_code = '1282'").fetchone() == (1,)
-    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
-                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment",
-                                "is_headline": True, "direction": "higher_is_worse"}])
-    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": "1282", "period": p, "sex": "T",
-                            "value": v, "status": None, "source": "kolada", "snapshot_id": None}
-                           for p, v in (("2023", 8.5), ("2024", None))])
-    load_batch(con, Batch("kolada", "full", "r", [source_row("kolada")],
-                          {"dim_indicator": indicators, "fct_indicator_value": values}, validated={"indicator_values"}))
+    indicators = pd.DataFrame(
+        [
+            {
+                "indicator_id": "N03920",
+                "source": "kolada",
+                "source_indicator_id": "N03920",
+                "title": "Arbetslösa, andel (%)",
+                "unit": "percent",
+                "topic": "unemployment",
+                "is_headline": True,
+                "direction": "higher_is_worse",
+            }
+        ]
+    )
+    values = pd.DataFrame(
+        [
+            {
+                "indicator_id": "N03920",
+                "municipality_code": "1282",
+                "period": p,
+                "sex": "T",
+                "value": v,
+                "status": None,
+                "source": "kolada",
+                "snapshot_id": None,
+            }
+            for p, v in (("2023", 8.5), ("2024", None))
+        ]
+    )
+    load_batch(
+        con,
+        Batch(
+            "kolada",
+            "full",
+            "r",
+            [source_row("kolada")],
+            {"dim_indicator": indicators, "fct_indicator_value": values},
+            validated={"indicator_values"},
+        ),
+    )
     publish(con, settings.published_db)
     con.close()
     return home
@@ -121,8 +153,14 @@ def demo_home(tmp_path_factory) -> Path:
     import sys
 
     path = tmp_path_factory.mktemp("demo") / "home"
-    result = subprocess.run([sys.executable, "-m", "sydstat", "demo"], capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "SYDSTAT_HOME": str(path)}, cwd=Path(__file__).resolve().parents[1])
+    result = subprocess.run(
+        [sys.executable, "-m", "sydstat", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SYDSTAT_HOME": str(path)},
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     (path / "demo-stdout.txt").write_text(result.stdout, encoding="utf-8")
     return path

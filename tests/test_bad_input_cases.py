@@ -38,10 +38,18 @@ UPSTREAM_CASES = [
     ("persistent 503", {"kind": "status", "status": 503, "times": 99}, "error", "503"),
     ("rate-limit exhaustion (429 forever)", {"kind": "status", "status": 429, "times": 99}, "error", "429"),
     ("pagination loop", {"kind": "loop", "times": 99}, "error", "pagination loop"),
-    ("schema drift: renamed field", {"kind": "drift", "drift": "rename"}, "error",
-     "schema drift: records lack municipality"),
-    ("schema drift: missing field", {"kind": "drift", "drift": "missing"}, "error",
-     "schema drift: records lack period"),
+    (
+        "schema drift: renamed field",
+        {"kind": "drift", "drift": "rename"},
+        "error",
+        "schema drift: records lack municipality",
+    ),
+    (
+        "schema drift: missing field",
+        {"kind": "drift", "drift": "missing"},
+        "error",
+        "schema drift: records lack period",
+    ),
     ("schema drift: extra fields", {"kind": "drift", "drift": "extra"}, "loaded", None),
 ]
 
@@ -66,16 +74,26 @@ def test_new_sex_code_is_quarantined_not_loaded(replay, tmp_path):
     """Drift inside a known field (a sex code Kolada never used) passes the client and stops at validation."""
     replay.inject(kind="drift", drift="new_code", match="/v3/data/")
     client = KoladaClient(replay.url, HttpClient("kolada"), per_page=5000)
-    frame = tk.conform_values(tk.values_frame([p.payload for p in client.values(["N03920"], ["1280"], [2024])]),
-                              {"N03920": "percent"})
+    frame = tk.conform_values(
+        tk.values_frame([p.payload for p in client.values(["N03920"], ["1280"], [2024])]), {"N03920": "percent"}
+    )
     out = validate_frame("indicator_values", frame, PARAMS, tmp_path)
     assert len(out.valid) == 2 and len(out.quarantined) == 1 and "column=sex" in out.quarantined.reason.iloc[0]
 
 
 # ---------------------------------------------------------------------------------------------------- data cases
 PARAMS = {"known_municipality_codes": ["1280", "1282"], "known_indicator_ids": ["N03920", "N01951"], "max_year": 2027}
-GOOD = {"indicator_id": "N03920", "municipality_code": "1280", "year": 2024, "sex": "T", "value": 5.0,
-        "invalid_value": False, "status": None, "is_deleted": False, "unit": "percent"}
+GOOD = {
+    "indicator_id": "N03920",
+    "municipality_code": "1280",
+    "year": 2024,
+    "sex": "T",
+    "value": 5.0,
+    "invalid_value": False,
+    "status": None,
+    "is_deleted": False,
+    "unit": "percent",
+}
 # (case, changes to one good row, outcome, text of the reason)
 DATA_CASES = [
     ("unknown municipality code", {"municipality_code": "9999"}, "quarantined", "municipality_code"),
@@ -97,8 +115,9 @@ DATA_CASES = [
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows).astype({"year": "Int64", "value": "Float64", "invalid_value": "boolean",
-                                       "is_deleted": "boolean", "status": "string"})
+    frame = pd.DataFrame(rows).astype(
+        {"year": "Int64", "value": "Float64", "invalid_value": "boolean", "is_deleted": "boolean", "status": "string"}
+    )
     return frame.assign(period=frame.year.astype("string"))  # the period is the year, as Kolada's transform makes it
 
 
@@ -125,9 +144,20 @@ def test_data_case(tmp_path, case, change, outcome, reason):
 
 
 def test_a_value_that_is_not_a_number_is_flagged_not_nulled():
-    page = {"values": [{"kpi": "N03920", "municipality": "1280", "period": 2024,
-                        "values": [{"gender": "T", "value": "5,3"}, {"gender": "K", "value": None},
-                                   {"gender": "M", "value": 4.5}]}]}
+    page = {
+        "values": [
+            {
+                "kpi": "N03920",
+                "municipality": "1280",
+                "period": 2024,
+                "values": [
+                    {"gender": "T", "value": "5,3"},
+                    {"gender": "K", "value": None},
+                    {"gender": "M", "value": 4.5},
+                ],
+            }
+        ]
+    }
     frame = tk.values_frame([page])
     assert frame.invalid_value.tolist() == [True, False, False]
     assert frame.value.isna().tolist() == [True, True, False]

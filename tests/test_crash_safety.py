@@ -19,8 +19,14 @@ FACTS = "SELECT indicator_id, municipality_code, period, sex, value FROM fct_ind
 
 
 def run(env, *args, timeout=180):
-    return subprocess.Popen([sys.executable, "-m", "sydstat", *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sydstat", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def facts(path):
@@ -34,8 +40,12 @@ def facts(path):
 @pytest.mark.parametrize("kill_when", ["during_extract", "after_extract"])
 def test_kill_9_then_rerun_is_consistent(tmp_path, replay, kill_when):
     home = tmp_path / "home"
-    env = {**os.environ, "SYDSTAT_HOME": str(home), "SYDSTAT_KOLADA_URL": replay.url,
-           "PREFECT_HOME": str(tmp_path / "prefect")}
+    env = {
+        **os.environ,
+        "SYDSTAT_HOME": str(home),
+        "SYDSTAT_KOLADA_URL": replay.url,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
     assert run(env, "run", "--source", "kolada").wait(timeout=180) == 0
     published_before = facts(home / "warehouse.duckdb")
 

@@ -61,7 +61,9 @@ def test_the_demo_sample_follows_the_region(monkeypatch):
     assert {d[:4] for d in PxDataset().regions} == {"1315", "1380", "1381", "1382", "1383", "1384"}
     assert {k[0] for k in sample.generate_values()} >= {"N03920"}
     assert set(FohmDataset().tables["A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"].variables["Region"]) == {
-        "00", "13"}
+        "00",
+        "13",
+    }
 
 
 def test_a_bad_region_is_a_one_line_usage_error_at_the_command_line(monkeypatch, capsys, home):

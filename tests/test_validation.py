@@ -11,15 +11,17 @@ PARAMS = {"known_municipality_codes": ["1280", "1281"], "known_indicator_ids": [
 def frame(rows):
     cols = ["indicator_id", "municipality_code", "year", "sex", "value", "status", "is_deleted", "unit"]
     out = pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows], columns=cols).astype(
-        {"year": "Int64", "value": "Float64"})
-    return out.assign(invalid_value=pd.array([False] * len(out), dtype="boolean"),
-                      period=out.year.astype("string"))
+        {"year": "Int64", "value": "Float64"}
+    )
+    return out.assign(invalid_value=pd.array([False] * len(out), dtype="boolean"), period=out.year.astype("string"))
 
 
-GOOD = [("N03920", "1280", 2023, "T", 5.0, None, False, "percent"),
-        ("N03920", "1281", 2023, "T", None, None, False, "percent"),
-        ("N01951", "1280", 2023, "T", 350000.0, None, False, "count"),
-        ("N03920", "1280", 2022, "K", 4.0, None, False, "percent")]
+GOOD = [
+    ("N03920", "1280", 2023, "T", 5.0, None, False, "percent"),
+    ("N03920", "1281", 2023, "T", None, None, False, "percent"),
+    ("N01951", "1280", 2023, "T", 350000.0, None, False, "count"),
+    ("N03920", "1280", 2022, "K", 4.0, None, False, "percent"),
+]
 
 
 def test_clean_frame_passes(tmp_path):
@@ -29,23 +31,28 @@ def test_clean_frame_passes(tmp_path):
 
 
 def test_survey_value_outside_its_confidence_interval_is_quarantined(tmp_path):
-    survey = frame(GOOD[:1] * 3).assign(period=["2015-2018", "2016-2019", "2017-2020"],
-                                        ci_low=pd.array([4.0, 5.5, None], dtype="Float64"),
-                                        ci_high=pd.array([6.0, 7.0, None], dtype="Float64"))
+    survey = frame(GOOD[:1] * 3).assign(
+        period=["2015-2018", "2016-2019", "2017-2020"],
+        ci_low=pd.array([4.0, 5.5, None], dtype="Float64"),
+        ci_high=pd.array([6.0, 7.0, None], dtype="Float64"),
+    )
     out = validate_frame("indicator_values", survey, PARAMS, tmp_path)
     assert out.ok and out.valid.period.tolist() == ["2015-2018", "2017-2020"]  # a missing interval is not an error
     assert "ci_low" in out.quarantined.reason.iloc[0]  # the reason names the failed check
 
 
-@pytest.mark.parametrize("bad_row, reason", [
-    (("N03920", "9999", 2023, "T", 5.0, None, False, "percent"), "municipality_code"),
-    (("N03920", "1280", 2023, "X", 5.0, None, False, "percent"), "sex"),
-    (("N03920", "1280", 2023, "M", 150.0, None, False, "percent"), "max_value=100"),
-    (("N01951", "1280", 2023, "M", -3.0, None, False, "count"), "min_value=0"),
-    (("N03920", "1280", 2099, "M", 5.0, None, False, "percent"), "column=year"),
-    (("N99999", "1280", 2023, "M", 5.0, None, False, "percent"), "indicator_id"),
-    (("N01951", "1280", 2023, "M", float("inf"), None, False, "count"), "max_value=1000000000000000.0"),
-])
+@pytest.mark.parametrize(
+    "bad_row, reason",
+    [
+        (("N03920", "9999", 2023, "T", 5.0, None, False, "percent"), "municipality_code"),
+        (("N03920", "1280", 2023, "X", 5.0, None, False, "percent"), "sex"),
+        (("N03920", "1280", 2023, "M", 150.0, None, False, "percent"), "max_value=100"),
+        (("N01951", "1280", 2023, "M", -3.0, None, False, "count"), "min_value=0"),
+        (("N03920", "1280", 2099, "M", 5.0, None, False, "percent"), "column=year"),
+        (("N99999", "1280", 2023, "M", 5.0, None, False, "percent"), "indicator_id"),
+        (("N01951", "1280", 2023, "M", float("inf"), None, False, "count"), "max_value=1000000000000000.0"),
+    ],
+)
 def test_bad_rows_are_quarantined_with_reason(tmp_path, bad_row, reason):
     out = validate_frame("indicator_values", frame(GOOD + [bad_row]), PARAMS, tmp_path)
     assert out.ok and len(out.valid) == 4 and len(out.quarantined) == 1
@@ -80,8 +87,12 @@ def test_large_frames_are_validated_in_chunks_with_the_same_verdicts(tmp_path, m
     """Chunks hold whole indicator groups: a duplicate pair is still caught, the quarantine fraction is overall."""
     import warehouse.validate as validation
 
-    rows = [(k, m, y, "T", 1.0, None, False, "percent") for k in ("N03920", "N01951") for m in ("1280", "1281")
-            for y in range(2010, 2020)]
+    rows = [
+        (k, m, y, "T", 1.0, None, False, "percent")
+        for k in ("N03920", "N01951")
+        for m in ("1280", "1281")
+        for y in range(2010, 2020)
+    ]
     rows += [rows[0], ("N03920", "9999", 2015, "T", 1.0, None, False, "percent")]
     whole = validate_frame("indicator_values", frame(rows), PARAMS, tmp_path)
     monkeypatch.setattr(validation, "CHUNK_ROWS", 15)

@@ -19,8 +19,12 @@ DESO = re.compile(r"^\d{4}[ABC]\d{4}(_DeSO2025)?$")
 REGSO = re.compile(r"^\d{4}R\d{3}(_RegSO2025)?$")
 # SCB's area grids (SOURCES.md §2; codes as in ../shared/reference/real_responses/omraden_befolkning.json): the 2025
 # versions carry a suffix in the same Region variable, so a code names its grid and two grids never share a key.
-GRIDS = {"DeSO2018": ("DeSO", 2018), "DeSO2025": ("DeSO", 2025), "RegSO2020": ("RegSO", 2020),
-         "RegSO2025": ("RegSO", 2025)}
+GRIDS = {
+    "DeSO2018": ("DeSO", 2018),
+    "DeSO2025": ("DeSO", 2025),
+    "RegSO2020": ("RegSO", 2020),
+    "RegSO2025": ("RegSO", 2025),
+}
 
 
 def grid_of(codes: pd.Series) -> pd.Series:
@@ -40,20 +44,29 @@ def area_rows(codes: pd.Series, names: pd.Series | None = None, regso: pd.Series
     codes = codes.astype("string").reset_index(drop=True)
     grid = grid_of(codes)
     level = grid.map({g: spec[0] for g, spec in GRIDS.items()}).astype("string")
-    regso = (regso.reset_index(drop=True) if regso is not None
-             else codes.where(level == "RegSO"))
+    regso = regso.reset_index(drop=True) if regso is not None else codes.where(level == "RegSO")
     version = grid.map({g: spec[1] for g, spec in GRIDS.items()}).astype("Int64")
-    return pd.DataFrame({"area_code": codes, "area_level": level, "grid_version": version, "grid": grid,
-                         "area_name": (names.reset_index(drop=True) if names is not None
-                                       else pd.Series(pd.NA, index=codes.index, dtype="string")),
-                         "municipality_code": codes.str[:4], "regso_code": regso.astype("string")})
+    return pd.DataFrame(
+        {
+            "area_code": codes,
+            "area_level": level,
+            "grid_version": version,
+            "grid": grid,
+            "area_name": (
+                names.reset_index(drop=True)
+                if names is not None
+                else pd.Series(pd.NA, index=codes.index, dtype="string")
+            ),
+            "municipality_code": codes.str[:4],
+            "regso_code": regso.astype("string"),
+        }
+    )
 
 
 def parse_key(text: str) -> pd.DataFrame:
     """dim_area rows for DeSO 2018 (with their RegSO 2020) and RegSO 2020: the key file is of those two grids."""
     frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str).rename(columns=str.lower)
-    bad = frame[~frame.deso_2018.str.fullmatch(r"\d{4}[ABC]\d{4}")
-                | ~frame.regsokod_2020.str.fullmatch(r"\d{4}R\d{3}")]
+    bad = frame[~frame.deso_2018.str.fullmatch(r"\d{4}[ABC]\d{4}") | ~frame.regsokod_2020.str.fullmatch(r"\d{4}R\d{3}")]
     if len(bad):
         raise ValueError(f"{len(bad)} rows with malformed DeSO 2018/RegSO 2020 codes, e.g. {bad.iloc[0].to_dict()}")
     deso = area_rows(frame.deso_2018, regso=frame.regsokod_2020)
@@ -88,13 +101,20 @@ def parse_area_types(text: str) -> pd.DataFrame:
             municipality, regso_name, regso_code = None, code_match.group(2), code_match.group(1)
         elif " (" in label and label.endswith(")"):
             cut = label.index(" (")
-            municipality, regso_name, regso_code = label[:cut], label[cut + 2:-1], None
+            municipality, regso_name, regso_code = label[:cut], label[cut + 2 : -1], None
         else:
             raise ValueError(f"unexpected row label {label!r}: expected 'Kommun (RegSO name)' or 'RegSO-code name'")
         for year, value in zip(years, record[1:], strict=False):
             value = value.strip()
-            rows.append({"municipality_name": municipality, "regso_name": regso_name, "regso_code": regso_code,
-                         "year": year, "area_type": int(value) if value.isdigit() else None})
+            rows.append(
+                {
+                    "municipality_name": municipality,
+                    "regso_name": regso_name,
+                    "regso_code": regso_code,
+                    "year": year,
+                    "area_type": int(value) if value.isdigit() else None,
+                }
+            )
     if not rows:
         raise ValueError("no area-type rows found")
     return pd.DataFrame(rows)
@@ -103,13 +123,17 @@ def parse_area_types(text: str) -> pd.DataFrame:
 def resolve_area_types(types: pd.DataFrame, areas: pd.DataFrame, municipalities: pd.DataFrame) -> tuple:
     """(resolved fct_area_type rows, unresolved rows with a reason) by code, or by (municipality, RegSO name)."""
     regso = areas[areas.area_level == "RegSO"].merge(
-        municipalities[["municipality_code", "municipality_name"]], on="municipality_code", how="left")
+        municipalities[["municipality_code", "municipality_name"]], on="municipality_code", how="left"
+    )
     by_name = {(m, n): c for m, n, c in zip(regso.municipality_name, regso.area_name, regso.area_code, strict=True)}
     known = set(regso.area_code)
-    codes = [c if isinstance(c, str) and c in known else by_name.get((m, n))
-             for c, m, n in zip(types.regso_code, types.municipality_name, types.regso_name, strict=True)]
+    codes = [
+        c if isinstance(c, str) and c in known else by_name.get((m, n))
+        for c, m, n in zip(types.regso_code, types.municipality_name, types.regso_name, strict=True)
+    ]
     types = types.assign(area_code=codes)
     unresolved = types[types.area_code.isna()].assign(
-        reason="RegSO not found in dim_area (ingest the DeSO→RegSO key first, or the name changed)")
+        reason="RegSO not found in dim_area (ingest the DeSO→RegSO key first, or the name changed)"
+    )
     resolved = types[types.area_code.notna()][["area_code", "year", "area_type"]]
     return resolved.rename(columns={"area_type": "socioeconomic_area_type"}), unresolved

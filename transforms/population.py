@@ -18,9 +18,14 @@ KEYS = ["municipality_code", "year", "sex", "age_group"]
 
 def population_frame(cells: pd.DataFrame, table: dict) -> pd.DataFrame:
     columns, codes = table["columns"], table.get("codes", {})
-    out = pd.DataFrame({target: (cells[source].map(codes[source]).fillna(cells[source]) if source in codes
-                                 else cells[source]).astype("string")  # codes not in the catalogue stay as given
-                        for source, target in columns.items()})
+    out = pd.DataFrame(
+        {
+            target: (
+                cells[source].map(codes[source]).fillna(cells[source]) if source in codes else cells[source]
+            ).astype("string")  # codes not in the catalogue stay as given
+            for source, target in columns.items()
+        }
+    )
     unknown_sex = sorted(set(cells.loc[~out.sex.isin(["T", "K", "M"]), _source_of(columns, "sex")]))
     if unknown_sex:
         raise ValueError(f"table {table['id']}: sex codes not in the catalogue: {unknown_sex}")
@@ -35,7 +40,8 @@ def population_frame(cells: pd.DataFrame, table: dict) -> pd.DataFrame:
     out["sex"] = out.sex.astype("string")
     out["age_group"] = out.age_group.astype("string")
     return out.assign(source_table=table["id"], ckm_noise=bool(table.get("ckm", False)))[
-        [*KEYS, "persons", "source_table", "ckm_noise"]]
+        [*KEYS, "persons", "source_table", "ckm_noise"]
+    ]
 
 
 def _source_of(columns: dict, target: str) -> str:

@@ -63,8 +63,9 @@ def v1_json_frame(payload: dict) -> pd.DataFrame:
         for content, raw in zip(contents, record["values"], strict=True):
             text = str(raw).strip()
             missing = text in MISSING_SYMBOLS
-            rows.append([*record["key"], content, None if missing else float(text.replace(",", ".")),
-                         text if missing else None])
+            rows.append(
+                [*record["key"], content, None if missing else float(text.replace(",", ".")), text if missing else None]
+            )
     frame = pd.DataFrame(rows, columns=[*keys, "ContentsCode", "value", "status"])
     for column in [*keys, "ContentsCode", "status"]:
         frame[column] = frame[column].astype("string")

@@ -24,12 +24,24 @@ PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 def indicators_frame(table: dict, source: str) -> pd.DataFrame:
     ref = table.get("path") or table["id"]
-    rows = [{"indicator_id": spec["id"], "source": source, "source_indicator_id": f"{ref}:{key}",
-             "title": spec["title"], "description": spec.get("description"), "unit": spec["unit"],
-             "unit_label": spec.get("unit_label"), "is_divided_by_sex": "sex" in table["columns"].values(),
-             "municipality_type": None, "is_discontinued": False, "discontinued_after": None,
-             "last_published_period": None, **catalogue_fields(spec)}
-            for key, spec in table["indicators"].items()]
+    rows = [
+        {
+            "indicator_id": spec["id"],
+            "source": source,
+            "source_indicator_id": f"{ref}:{key}",
+            "title": spec["title"],
+            "description": spec.get("description"),
+            "unit": spec["unit"],
+            "unit_label": spec.get("unit_label"),
+            "is_divided_by_sex": "sex" in table["columns"].values(),
+            "municipality_type": None,
+            "is_discontinued": False,
+            "discontinued_after": None,
+            "last_published_period": None,
+            **catalogue_fields(spec),
+        }
+        for key, spec in table["indicators"].items()
+    ]
     return indicator_frame(rows)
 
 
@@ -81,7 +93,8 @@ def _pivot_measures(frame: pd.DataFrame, table: dict, time_column: str) -> pd.Da
     if unknown:
         raise ValueError(f"table {table.get('path') or table['id']}: measures not in the catalogue: {unknown}")
     keys = ["indicator_id", *[c for c in table["columns"] if c != table["measure_by"]]]
-    wide = frame.assign(_measure=measure).pivot_table(index=keys, columns="_measure", values="value",
-                                                     aggfunc="first", dropna=False)
+    wide = frame.assign(_measure=measure).pivot_table(
+        index=keys, columns="_measure", values="value", aggfunc="first", dropna=False
+    )
     value_cells = frame[measure == "value"].set_index(keys)  # the share's status and snapshot stand for the row
     return wide.join(value_cells[[c for c in ("status", "snapshot_id") if c in value_cells]]).reset_index()

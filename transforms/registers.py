@@ -21,48 +21,107 @@ import pandas as pd
 from core.records import RegisterFile, header_parts
 
 # Columns that hold personal data: never read past the reader.
-PII_COLUMNS = {"kontaktperson", "contact person", "projektledare", "telnr", "telefon", "phone", "e-post", "epost",
-               "email", "e-mail", "mobil"}
+PII_COLUMNS = {
+    "kontaktperson",
+    "contact person",
+    "projektledare",
+    "telnr",
+    "telefon",
+    "phone",
+    "e-post",
+    "epost",
+    "email",
+    "e-mail",
+    "mobil",
+}
 
-CANONICAL = ["project_id", "name", "summary", "programme", "specific_objective", "phase", "fund", "owner_name",
-             "owner_org_number", "region_text", "start_date", "end_date", "total_budget_sek", "eu_support_sek",
-             "total_budget_eur", "eu_support_eur", "cofinancing_rate", "municipalities", "partners", "period",
-             "synthetic", "county", "owner_city", "project_id_fallback", "currency"]
+CANONICAL = [
+    "project_id",
+    "name",
+    "summary",
+    "programme",
+    "specific_objective",
+    "phase",
+    "fund",
+    "owner_name",
+    "owner_org_number",
+    "region_text",
+    "start_date",
+    "end_date",
+    "total_budget_sek",
+    "eu_support_sek",
+    "total_budget_eur",
+    "eu_support_eur",
+    "cofinancing_rate",
+    "municipalities",
+    "partners",
+    "period",
+    "synthetic",
+    "county",
+    "owner_city",
+    "project_id_fallback",
+    "currency",
+]
 
 # canonical field → the header names (or halves of bilingual headers) that carry it, per format
 FIELD_MAP: dict[str, dict[str, set[str]]] = {
     "esf_plus": {
-        "project_id": {"diarienummer", "operation id"}, "name": {"namn på insatsen", "operation name", "projektnamn"},
-        "summary": {"sammanfattning", "summary"}, "programme": {"programområde", "priority"},
-        "specific_objective": {"specifikt mål", "specific objective concerned"}, "phase": {"projektfas", "phase"},
-        "fund": {"eu-fond", "eu fund"}, "owner_name": {"stödmottagare", "beneficiary", "projektägare"},
-        "owner_org_number": {"projektägare organisationsnummer", "beneficiary id"}, "region_text": {"region"},
+        "project_id": {"diarienummer", "operation id"},
+        "name": {"namn på insatsen", "operation name", "projektnamn"},
+        "summary": {"sammanfattning", "summary"},
+        "programme": {"programområde", "priority"},
+        "specific_objective": {"specifikt mål", "specific objective concerned"},
+        "phase": {"projektfas", "phase"},
+        "fund": {"eu-fond", "eu fund"},
+        "owner_name": {"stödmottagare", "beneficiary", "projektägare"},
+        "owner_org_number": {"projektägare organisationsnummer", "beneficiary id"},
+        "region_text": {"region"},
         # the real export has no municipality column (SOURCES.md §4): the owner's town is its only place
         "owner_city": {"projektägare ort", "beneficiary city"},
-        "start_date": {"startdatum", "start date"}, "end_date": {"slutdatum", "end date"},
+        "start_date": {"startdatum", "start date"},
+        "end_date": {"slutdatum", "end date"},
         "period": {"projektperiod", "project period"},
         "total_budget_sek": {"total projektbudget", "total budget sek"},
         "eu_support_sek": {"eu-stöd i sek", "eu contribution sek", "beviljat esf-stöd"},
         "cofinancing_rate": {"unionens medfinansieringsgrad", "union co-financing rate"},
         "municipalities": {"kommun", "kommuner", "municipality", "municipalities"},
-        "partners": {"samarbetspartners", "partners"}, "synthetic": {"syntetisk", "synthetic"},
+        "partners": {"samarbetspartners", "partners"},
+        "synthetic": {"syntetisk", "synthetic"},
     },
     "tillvaxtverket": {
-        "project_id": {"ärende-id"}, "name": {"projektnamn"}, "summary": {"projektbeskrivning"},
-        "programme": {"insatsområde"}, "specific_objective": {"tematiskt_mål"}, "region_text": {"område"},
-        "owner_name": {"stödmottagare"}, "start_date": {"projekt_starttid"}, "end_date": {"projekt_sluttid"},
-        "eu_support_sek": {"beviljat_belopp_sek"}, "eu_support_eur": {"beviljat_belopp_eur"},
-        "municipalities": {"kommuner"}, "county": {"län"}, "synthetic": {"syntetisk"},
+        "project_id": {"ärende-id"},
+        "name": {"projektnamn"},
+        "summary": {"projektbeskrivning"},
+        "programme": {"insatsområde"},
+        "specific_objective": {"tematiskt_mål"},
+        "region_text": {"område"},
+        "owner_name": {"stödmottagare"},
+        "start_date": {"projekt_starttid"},
+        "end_date": {"projekt_sluttid"},
+        "eu_support_sek": {"beviljat_belopp_sek"},
+        "eu_support_eur": {"beviljat_belopp_eur"},
+        "municipalities": {"kommuner"},
+        "county": {"län"},
+        "synthetic": {"syntetisk"},
     },
     "kohesio": {
-        "project_id": {"operation_local_identifier"}, "project_id_fallback": {"operation_unique_identifier"},
-        "currency": {"total_eligible_expenditure_currency"}, "name": {"operation_name_programme_language"},
-        "summary": {"operation_summary_programme_language"}, "fund": {"fund_name"},
-        "programme": {"programme_code"}, "specific_objective": {"category_of_intervention"},
-        "owner_name": {"beneficiary_name"}, "owner_org_number": {"beneficiary_local_identifier"},
-        "start_date": {"operation_start_date"}, "end_date": {"operation_end_date"},
-        "total_budget_eur": {"total_eligible_expenditure_amount"}, "eu_support_eur": {"project_eu_budget"},
-        "cofinancing_rate": {"cofinancing_rate"}, "municipalities": {"lau_labels"}, "region_text": {"nuts3_code"},
+        "project_id": {"operation_local_identifier"},
+        "project_id_fallback": {"operation_unique_identifier"},
+        "currency": {"total_eligible_expenditure_currency"},
+        "name": {"operation_name_programme_language"},
+        "summary": {"operation_summary_programme_language"},
+        "fund": {"fund_name"},
+        "programme": {"programme_code"},
+        "specific_objective": {"category_of_intervention"},
+        "owner_name": {"beneficiary_name"},
+        "owner_org_number": {"beneficiary_local_identifier"},
+        "start_date": {"operation_start_date"},
+        "end_date": {"operation_end_date"},
+        "total_budget_eur": {"total_eligible_expenditure_amount"},
+        "eu_support_eur": {"project_eu_budget"},
+        "cofinancing_rate": {"cofinancing_rate"},
+        "municipalities": {"lau_labels"},
+        "region_text": {"nuts3_code"},
         "synthetic": {"syntetisk"},
     },
 }
@@ -169,11 +228,11 @@ def canonical_records(file: RegisterFile) -> list[dict]:
 
 @dataclass
 class ConformedRegister:
-    projects: pd.DataFrame      # one row per project
+    projects: pd.DataFrame  # one row per project
     municipalities: pd.DataFrame  # project × municipality code with coverage
     organisations: pd.DataFrame  # org_key, org_number, org_name (sector decided by `classify`)
     project_organisations: pd.DataFrame  # project × org_key × role
-    problems: pd.DataFrame      # record-level problems: project_id, reason, record
+    problems: pd.DataFrame  # record-level problems: project_id, reason, record
     unplaced: pd.DataFrame | None = None  # projects loaded without any municipality link, with the reason
 
 
@@ -211,8 +270,10 @@ def org_key(number: str | None, name: str) -> str:
 
 def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default: bool = False) -> ConformedRegister:
     """`municipalities`: dim_municipality (code, name, county_code, in_region) to resolve names against."""
-    by_name = {normalise_name(n): c for c, n in zip(municipalities.municipality_code, municipalities.municipality_name,
-                                                      strict=True)}
+    by_name = {
+        normalise_name(n): c
+        for c, n in zip(municipalities.municipality_code, municipalities.municipality_name, strict=True)
+    }
     county_members = municipalities.groupby("county_code").municipality_code.apply(set).to_dict()
     region = set(municipalities.loc[municipalities.in_region, "municipality_code"])
     register = file.format
@@ -229,10 +290,13 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
             eur = parse_amount(raw["eu_support_eur"])
             if register == "tillvaxtverket" and eur == 0:
                 eur = None  # a known quirk of the project bank: 0 means "not given", not zero euros
-            amounts = {"total_budget_sek": parse_amount(raw["total_budget_sek"]),
-                       "eu_support_sek": parse_amount(raw["eu_support_sek"]),
-                       "total_budget_eur": parse_amount(raw["total_budget_eur"]), "eu_support_eur": eur,
-                       "cofinancing_rate": parse_rate(raw["cofinancing_rate"])}
+            amounts = {
+                "total_budget_sek": parse_amount(raw["total_budget_sek"]),
+                "eu_support_sek": parse_amount(raw["eu_support_sek"]),
+                "total_budget_eur": parse_amount(raw["total_budget_eur"]),
+                "eu_support_eur": eur,
+                "cofinancing_rate": parse_rate(raw["cofinancing_rate"]),
+            }
             amounts = in_currency(amounts, raw["currency"])
         except ValueError as exc:
             problems.append({"project_id": project_id, "reason": str(exc), "record": _safe_record(raw)})
@@ -259,8 +323,13 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
         for named in names:
             code = by_name.get(normalise_name(named))
             if code is None:
-                problems.append({"project_id": project_id, "reason": f"municipality name {scrub(named)!r} matches no "
-                                 "municipality", "record": {"project_id": project_id, "named_as": scrub(named)}})
+                problems.append(
+                    {
+                        "project_id": project_id,
+                        "reason": f"municipality name {scrub(named)!r} matches no municipality",
+                        "record": {"project_id": project_id, "named_as": scrub(named)},
+                    }
+                )
             else:
                 codes.setdefault(code, named)
         coverage = decide_coverage(set(codes), region, county_members, raw["region_text"])
@@ -270,18 +339,46 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
             if code is not None:
                 codes, coverage = {code: town}, "owner_location"
             else:
-                unplaced.append({"project_id": project_id, "town": town, "reason": (
-                    "no municipality list, and the owner's town matches no municipality" if town
-                    else "no municipality list and no owner's town")})
-        munis += [{"register": register, "project_id": project_id, "municipality_code": c, "coverage": coverage,
-                   "named_as": scrub(n)} for c, n in codes.items()]
+                unplaced.append(
+                    {
+                        "project_id": project_id,
+                        "town": town,
+                        "reason": (
+                            "no municipality list, and the owner's town matches no municipality"
+                            if town
+                            else "no municipality list and no owner's town"
+                        ),
+                    }
+                )
+        munis += [
+            {
+                "register": register,
+                "project_id": project_id,
+                "municipality_code": c,
+                "coverage": coverage,
+                "named_as": scrub(n),
+            }
+            for c, n in codes.items()
+        ]
         synthetic = str(raw["synthetic"] or "").strip().lower() in ("ja", "yes", "true", "1") or synthetic_default
-        project = {"register": register, "project_id": project_id, "name": name, "summary": scrub(raw["summary"]),
-                   "programme": scrub(raw["programme"]), "specific_objective": scrub(raw["specific_objective"]),
-                   "phase": scrub(raw["phase"]), "fund_code": fund_code(raw["fund"], register),
-                   "owner_org_key": owner, "region_text": scrub(raw["region_text"] or raw["county"]),
-                   "start_date": start, "end_date": end, "is_synthetic": synthetic, **amounts,
-                   "municipality_codes": sorted(codes), "partner_keys": sorted(partner_keys)}
+        project = {
+            "register": register,
+            "project_id": project_id,
+            "name": name,
+            "summary": scrub(raw["summary"]),
+            "programme": scrub(raw["programme"]),
+            "specific_objective": scrub(raw["specific_objective"]),
+            "phase": scrub(raw["phase"]),
+            "fund_code": fund_code(raw["fund"], register),
+            "owner_org_key": owner,
+            "region_text": scrub(raw["region_text"] or raw["county"]),
+            "start_date": start,
+            "end_date": end,
+            "is_synthetic": synthetic,
+            **amounts,
+            "municipality_codes": sorted(codes),
+            "partner_keys": sorted(partner_keys),
+        }
         project["row_hash"] = hashlib.sha256(json.dumps(project, sort_keys=True, default=str).encode()).hexdigest()
         projects.append(project)
     projects_frame = pd.DataFrame(projects)
@@ -290,12 +387,13 @@ def conform(file: RegisterFile, municipalities: pd.DataFrame, synthetic_default:
     org_frame = pd.DataFrame(orgs, columns=["org_key", "org_number", "org_name"]).drop_duplicates("org_key")
     return ConformedRegister(
         projects=projects_frame,
-        municipalities=pd.DataFrame(munis, columns=["register", "project_id", "municipality_code", "coverage",
-                                                    "named_as"]).drop_duplicates(["register", "project_id",
-                                                                                  "municipality_code"]),
+        municipalities=pd.DataFrame(
+            munis, columns=["register", "project_id", "municipality_code", "coverage", "named_as"]
+        ).drop_duplicates(["register", "project_id", "municipality_code"]),
         organisations=org_frame,
-        project_organisations=pd.DataFrame(project_orgs, columns=["register", "project_id", "org_key", "role"])
-        .drop_duplicates(),
+        project_organisations=pd.DataFrame(
+            project_orgs, columns=["register", "project_id", "org_key", "role"]
+        ).drop_duplicates(),
         problems=pd.DataFrame(problems, columns=["project_id", "reason", "record"]),
         unplaced=pd.DataFrame(unplaced, columns=["project_id", "town", "reason"]),
     )
@@ -309,8 +407,13 @@ def in_currency(amounts: dict, currency) -> dict:
         return amounts
     if code != "SEK":
         raise ValueError(f"amounts in currency {code!r}: only SEK and EUR are stored, never converted")
-    return {**amounts, "total_budget_sek": amounts["total_budget_eur"], "eu_support_sek": amounts["eu_support_eur"],
-            "total_budget_eur": None, "eu_support_eur": None}
+    return {
+        **amounts,
+        "total_budget_sek": amounts["total_budget_eur"],
+        "eu_support_sek": amounts["eu_support_eur"],
+        "total_budget_eur": None,
+        "eu_support_eur": None,
+    }
 
 
 def _safe_record(raw: dict) -> dict:
@@ -329,11 +432,23 @@ def decide_coverage(codes: set[str], region: set[str], county_members: dict[str,
     return "local"
 
 
-FUNDS = {"esf+": "ESF+", "europeiska socialfonden+": "ESF+", "esf plus": "ESF+", "esf": "ESF",
-         "europeiska socialfonden": "ESF", "eruf": "ERUF", "erdf": "ERUF", "regionalfonden": "ERUF",
-         "europeiska regionala utvecklingsfonden": "ERUF", "european regional development fund": "ERUF",
-         "european social fund plus": "ESF+", "european social fund": "ESF", "jtf": "FRO", "fonden för en rättvis "
-         "omställning": "FRO", "just transition fund": "FRO"}
+FUNDS = {
+    "esf+": "ESF+",
+    "europeiska socialfonden+": "ESF+",
+    "esf plus": "ESF+",
+    "esf": "ESF",
+    "europeiska socialfonden": "ESF",
+    "eruf": "ERUF",
+    "erdf": "ERUF",
+    "regionalfonden": "ERUF",
+    "europeiska regionala utvecklingsfonden": "ERUF",
+    "european regional development fund": "ERUF",
+    "european social fund plus": "ESF+",
+    "european social fund": "ESF",
+    "jtf": "FRO",
+    "fonden för en rättvis omställning": "FRO",
+    "just transition fund": "FRO",
+}
 DEFAULT_FUND = {"esf_plus": "ESF+", "tillvaxtverket": "ERUF", "kohesio": None}
 
 
@@ -345,10 +460,22 @@ def fund_code(value, register: str) -> str | None:
 SECTORS = ("offentlig", "näringsliv", "akademi", "civilsamhälle")
 _ACADEMIC = re.compile(r"universitet|högskola|institutionen för|university|forskningsinstitut|\bRISE\b", re.I)
 _PATTERNS = [
-    ("civilsamhälle", re.compile(r"förening|förbund|stiftelse|nätverk|rädda barnen|röda korset|kyrka|studieförbund|"
-                                 r"folkuniversitet|folkhögskola|samordningsförbund|coompanion|ideell", re.I)),
-    ("offentlig", re.compile(r"kommun|region |^region|länsstyrelse|arbetsförmedling|försäkringskassa|förvaltning|"
-                             r"sektion|regional utveckling|myndighet|polis|stad$", re.I)),
+    (
+        "civilsamhälle",
+        re.compile(
+            r"förening|förbund|stiftelse|nätverk|rädda barnen|röda korset|kyrka|studieförbund|"
+            r"folkuniversitet|folkhögskola|samordningsförbund|coompanion|ideell",
+            re.I,
+        ),
+    ),
+    (
+        "offentlig",
+        re.compile(
+            r"kommun|region |^region|länsstyrelse|arbetsförmedling|försäkringskassa|förvaltning|"
+            r"sektion|regional utveckling|myndighet|polis|stad$",
+            re.I,
+        ),
+    ),
     ("näringsliv", re.compile(r"\bAB\b|aktiebolag|coopers|consult|\bHB\b|\bKB\b|företag|\bab$", re.I)),
 ]
 

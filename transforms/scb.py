@@ -79,14 +79,18 @@ def area_types(frame: pd.DataFrame, table: dict) -> tuple[pd.DataFrame, pd.DataF
     codes = cells["Region"].str.replace(_REGSO_LONG, r"\1R\2\3", regex=True)
     names = cells["Region_label"].str.replace(r"^\d{4}R\d{3}\s+", "", regex=True)
     value = cells["value"].astype("Float64")
-    out = pd.DataFrame({"area_code": codes, "grid": grid_of(codes), "year": cells["Tid"].astype(int),
-                        "socioeconomic_area_type": value})
+    out = pd.DataFrame(
+        {"area_code": codes, "grid": grid_of(codes), "year": cells["Tid"].astype(int), "socioeconomic_area_type": value}
+    )
     bad = value.notna() & ~value.isin([1.0, 2.0, 3.0, 4.0, 5.0])  # e.g. 7, or 2.5: not a type
     rejected = out[bad].assign(reason="områdestyp outside 1-5")
     types = out[~bad].astype({"socioeconomic_area_type": "Int64"})
     regso = pd.DataFrame({"area_code": codes, "area_name": names}).drop_duplicates("area_code")
-    return types.reset_index(drop=True), area_rows(regso.area_code, names=regso.area_name), \
-        rejected.reset_index(drop=True)
+    return (
+        types.reset_index(drop=True),
+        area_rows(regso.area_code, names=regso.area_name),
+        rejected.reset_index(drop=True),
+    )
 
 
 def coded(frame: pd.DataFrame, variable: str, codes: dict) -> pd.Series:
@@ -121,8 +125,9 @@ def _conformed(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
     out = pd.DataFrame(out)
     unknown = {c: sorted(set(frame[s][out[c].isna()])) for s, c in columns.items() if out[c].isna().any()}
     if unknown:
-        raise ValueError(f"table {table['id']}: codes neither mapped nor declared as totals in the catalogue: "
-                         f"{unknown}")
+        raise ValueError(
+            f"table {table['id']}: codes neither mapped nor declared as totals in the catalogue: {unknown}"
+        )
     out["year"] = out["year"].astype(int)
     return out
 
@@ -134,8 +139,10 @@ def _share_groups(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
     keys = list(out.columns)
     out["role"] = coded(frame, table["measure_by"], {spec["persons"]: "persons", spec["share"]: "share"})
     if out.role.isna().any():
-        raise ValueError(f"table {table['id']}: measures other than {spec['persons']!r} and {spec['share']!r}: "
-                         f"{sorted(set(frame[table['measure_by']][out.role.isna()]))}")
+        raise ValueError(
+            f"table {table['id']}: measures other than {spec['persons']!r} and {spec['share']!r}: "
+            f"{sorted(set(frame[table['measure_by']][out.role.isna()]))}"
+        )
     wide = out.assign(value=frame["value"].astype("float64")).pivot(index=keys, columns="role", values="value")
     impossible = wide[(wide["share"] < 0) | (wide["share"] > 100)]
     if len(impossible):  # an upstream error: no count can be derived from it, and none is made up
@@ -144,8 +151,10 @@ def _share_groups(frame: pd.DataFrame, table: dict) -> pd.DataFrame:
     persons = wide["persons"].round()
     group = (wide["share"] / 100 * persons).round()
     parts = {spec["group"]: group, spec["rest"]: persons - group, "total": persons}
-    long = pd.concat([p.rename("persons").reset_index().assign(population_group=name) for name, p in parts.items()],
-                     ignore_index=True)
+    long = pd.concat(
+        [p.rename("persons").reset_index().assign(population_group=name) for name, p in parts.items()],
+        ignore_index=True,
+    )
     long["persons"] = long.persons.round().astype("Int64")
     return long
 
@@ -163,24 +172,36 @@ def area_population(frame: pd.DataFrame, table: dict, ckm: dict | None = None) -
         out["age_group"] = table.get("age_group", "total")
     if "sex" not in out:
         out["sex"] = "T"
-    published = {target: TOTAL_OF.get(target, "total") for source, target in table["columns"].items()
-                 if _total_codes(table, source)}
+    published = {
+        target: TOTAL_OF.get(target, "total")
+        for source, target in table["columns"].items()
+        if _total_codes(table, source)
+    }
     if published:
         ckm = ckm or {}
         violations = tt.sum_violations(out, AREA_KEYS, published, ckm.get("sum_tolerance"), ckm.get("from_year"))
         if len(violations):
-            raise ValueError(tt.describe_violations(violations, table["id"], AREA_KEYS, ckm.get("sum_tolerance"),
-                                                    noisy_from=ckm.get("from_year")))
+            raise ValueError(
+                tt.describe_violations(
+                    violations, table["id"], AREA_KEYS, ckm.get("sum_tolerance"), noisy_from=ckm.get("from_year")
+                )
+            )
     for source in table.get("derive_from_total", []):
         target = table["columns"][source]
         out = tt.derive_missing_parts(out, AREA_KEYS, target, TOTAL_OF.get(target, "total"))
     parts = out[out.sex != "T"]
-    by_sex = parts.groupby(["area_code", "year", "age_group", "population_group"], as_index=False).persons.sum(
-        min_count=1).assign(sex="T")
+    by_sex = (
+        parts.groupby(["area_code", "year", "age_group", "population_group"], as_index=False)
+        .persons.sum(min_count=1)
+        .assign(sex="T")
+    )
     out = pd.concat([out, by_sex], ignore_index=True).drop_duplicates(AREA_KEYS)  # a published T comes first
     groups = out[out.population_group != "total"]
-    by_group = groups.groupby(["area_code", "year", "age_group", "sex"], as_index=False).persons.sum(
-        min_count=1).assign(population_group="total")
+    by_group = (
+        groups.groupby(["area_code", "year", "age_group", "sex"], as_index=False)
+        .persons.sum(min_count=1)
+        .assign(population_group="total")
+    )
     out = pd.concat([out, by_group], ignore_index=True).drop_duplicates(AREA_KEYS)
     out["classification"] = table["classification"]
     out["population_group"] = out.population_group.astype("string")
@@ -208,13 +229,26 @@ def segregation(population: pd.DataFrame, spec: dict, regso_of: dict[str, str] |
             units["RegSO"] = mapped.assign(grid=grid_of(mapped.area_code))
     frames = []
     for unit, rows in units.items():
-        indices = indices_by_municipality(rows, "population_group", spec["group_a"],
-                                          by=("municipality_code", "year", "grid"))
+        indices = indices_by_municipality(
+            rows, "population_group", spec["group_a"], by=("municipality_code", "year", "grid")
+        )
         frames.append(indices.assign(grouping=spec["grouping"], area_unit=unit))
     out = pd.concat(frames, ignore_index=True)
     out["population"] = out.population.round().astype("Int64")
     return out[SEGREGATION_COLUMNS]
 
 
-SEGREGATION_COLUMNS = ["municipality_code", "year", "grouping", "area_unit", "grid", "dissimilarity", "isolation",
-                       "exposure", "entropy_index", "areas", "population", "group_share"]
+SEGREGATION_COLUMNS = [
+    "municipality_code",
+    "year",
+    "grouping",
+    "area_unit",
+    "grid",
+    "dissimilarity",
+    "isolation",
+    "exposure",
+    "entropy_index",
+    "areas",
+    "population",
+    "group_share",
+]

@@ -24,8 +24,12 @@ def two_group(a, b) -> dict:
     if A == 0 or B == 0:
         return {**out, "dissimilarity": np.nan, "isolation": np.nan, "exposure": np.nan}
     t = a + b
-    return {**out, "dissimilarity": float(0.5 * np.abs(a / A - b / B).sum()),
-            "isolation": float(((a / A) * (a / t)).sum()), "exposure": float(((a / A) * (b / t)).sum())}
+    return {
+        **out,
+        "dissimilarity": float(0.5 * np.abs(a / A - b / B).sum()),
+        "isolation": float(((a / A) * (a / t)).sum()),
+        "exposure": float(((a / A) * (b / t)).sum()),
+    }
 
 
 def _entropy(shares: np.ndarray) -> np.ndarray:
@@ -49,14 +53,18 @@ def entropy_index(counts) -> float:
     return float(((t / T) * (E - Ei)).sum() / E)
 
 
-def indices_by_municipality(population: pd.DataFrame, group_column: str, group_a: str, area_column: str = "area_code",
-                            by: tuple[str, ...] = ("municipality_code", "year")) -> pd.DataFrame:
+def indices_by_municipality(
+    population: pd.DataFrame,
+    group_column: str,
+    group_a: str,
+    area_column: str = "area_code",
+    by: tuple[str, ...] = ("municipality_code", "year"),
+) -> pd.DataFrame:
     """Per municipality and year: D, isolation, exposure (group_a vs the rest) and H over all groups of
     `group_column`, from long rows (area, group, persons)."""
     rows = []
     for key, frame in population.groupby(list(by), sort=True):
-        wide = frame.pivot_table(index=area_column, columns=group_column, values="persons", aggfunc="sum",
-                                 fill_value=0)
+        wide = frame.pivot_table(index=area_column, columns=group_column, values="persons", aggfunc="sum", fill_value=0)
         a = wide[group_a] if group_a in wide else pd.Series(0, index=wide.index)
         b = wide.drop(columns=[group_a], errors="ignore").sum(axis=1)
         rows.append({**dict(zip(by, key, strict=True)), **two_group(a, b), "entropy_index": entropy_index(wide.values)})

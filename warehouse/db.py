@@ -54,10 +54,11 @@ def writer_lock(settings):
                 if time.monotonic() >= deadline:
                     handle.seek(0)
                     holder = handle.read().strip() or "another process"
-                    raise WriterBusy(f"another sydstat run is writing to {settings.home} ({holder}); "
-                                     f"nothing was touched — try again when it has finished"
-                                     + (f" (waited {wait:.0f}s)" if wait else
-                                        " (or set SYDSTAT_LOCK_WAIT=seconds to wait)")) from None
+                    raise WriterBusy(
+                        f"another sydstat run is writing to {settings.home} ({holder}); "
+                        f"nothing was touched — try again when it has finished"
+                        + (f" (waited {wait:.0f}s)" if wait else " (or set SYDSTAT_LOCK_WAIT=seconds to wait)")
+                    ) from None
                 time.sleep(0.2)
         handle.seek(0)
         handle.truncate()
@@ -68,13 +69,13 @@ def writer_lock(settings):
         handle.close()  # releases the lock
 
 
-
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """The analysts' connection (`query`, `status`, the report): read-only, and no file system beyond the database —
     no COPY … TO, ATTACH, EXPORT, INSTALL or read_csv('/etc/passwd') — with the configuration locked so a query
     cannot turn it back on."""
-    return duckdb.connect(str(path), read_only=True,
-                          config={"enable_external_access": False, "lock_configuration": True})
+    return duckdb.connect(
+        str(path), read_only=True, config={"enable_external_access": False, "lock_configuration": True}
+    )
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -95,8 +96,9 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                         "WHERE table_schema = 'meta' AND table_name = 'schema_version'").fetchall()[0][0]
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'schema_version'"
+    ).fetchall()[0][0]
     if not exists:
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchall()[0][0]
@@ -112,16 +114,21 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     current = schema_version(con)
     known = max((version for version, _ in migrations()), default=0)
     if current > known:
-        raise SchemaTooNew(f"the warehouse has schema version {current}, newer than this sydstat knows ({known}): "
-                           f"upgrade sydstat, or point SYDSTAT_HOME at another warehouse")
+        raise SchemaTooNew(
+            f"the warehouse has schema version {current}, newer than this sydstat knows ({known}): "
+            f"upgrade sydstat, or point SYDSTAT_HOME at another warehouse"
+        )
     for version, path in migrations():
         if version <= current:
             continue
         con.begin()
         try:
             run_sql(con, "CREATE SCHEMA IF NOT EXISTS meta")
-            run_sql(con, "CREATE TABLE IF NOT EXISTS meta.schema_version "
-                        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            run_sql(
+                con,
+                "CREATE TABLE IF NOT EXISTS meta.schema_version "
+                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+            )
             con.execute(path.read_text()).fetchall()
             run_sql(con, "INSERT INTO meta.schema_version VALUES (?, ?, now())", [version, path.name])
             con.commit()
@@ -143,28 +150,44 @@ def seed_region(con: duckdb.DuckDBPyConnection, region_codes: list[str] | None =
     follows the configured region (`region_codes`; the default region's municipalities when None) on every open, so
     a changed region is never mixed into the region's averages."""
     seed = SCHEMAS_DIR / "seed"
-    run_sql(con, """
+    run_sql(
+        con,
+        """
         INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, county_name, kommungrupp,
                                       in_region)
         SELECT m.municipality_code, m.municipality_name, m.county_code, c.county_name, m.kommungrupp, false
         FROM read_csv(?, all_varchar = true) m
         LEFT JOIN read_csv(?, all_varchar = true) c USING (county_code)
         WHERE m.municipality_code NOT IN (SELECT municipality_code FROM dim_municipality)""",
-            [str(seed / "municipalities.csv"), str(seed / "counties.csv")])
-    run_sql(con, """
+        [str(seed / "municipalities.csv"), str(seed / "counties.csv")],
+    )
+    run_sql(
+        con,
+        """
         INSERT INTO dim_municipality (municipality_code, municipality_name, county_code, county_name, kommungrupp,
                                       in_region, geo_level)
         SELECT '00' || county_code, county_name, county_code, county_name, NULL, false, 'county'
         FROM read_csv(?, all_varchar = true)
         WHERE '00' || county_code NOT IN (SELECT municipality_code FROM dim_municipality)""",
-            [str(seed / "counties.csv")])  # every county, for survey values by county ('0013' Hallands län)
+        [str(seed / "counties.csv")],
+    )  # every county, for survey values by county ('0013' Hallands län)
     if region_codes is None:
-        region_codes = [r[0] for r in run_sql(con, "SELECT municipality_code FROM read_csv(?, all_varchar = true) "
-                                                   "WHERE county_code IN (SELECT unnest(?::VARCHAR[]))",
-                                              [str(seed / "municipalities.csv"), DEFAULT_REGION_COUNTIES])]
-    run_sql(con, "UPDATE dim_municipality SET in_region = (municipality_code IN (SELECT unnest(?::VARCHAR[]))) "
-                 "WHERE geo_level = 'municipality' AND in_region IS DISTINCT FROM "
-                 "(municipality_code IN (SELECT unnest(?::VARCHAR[])))", [region_codes, region_codes])
+        region_codes = [
+            r[0]
+            for r in run_sql(
+                con,
+                "SELECT municipality_code FROM read_csv(?, all_varchar = true) "
+                "WHERE county_code IN (SELECT unnest(?::VARCHAR[]))",
+                [str(seed / "municipalities.csv"), DEFAULT_REGION_COUNTIES],
+            )
+        ]
+    run_sql(
+        con,
+        "UPDATE dim_municipality SET in_region = (municipality_code IN (SELECT unnest(?::VARCHAR[]))) "
+        "WHERE geo_level = 'municipality' AND in_region IS DISTINCT FROM "
+        "(municipality_code IN (SELECT unnest(?::VARCHAR[])))",
+        [region_codes, region_codes],
+    )
 
 
 def mart_dependencies() -> dict[str, list[str]]:
@@ -172,8 +195,11 @@ def mart_dependencies() -> dict[str, list[str]]:
     deps = {}
     for path in sorted(MARTS_DIR.glob("*.sql")):
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        deps[path.stem] = [d.strip() for d in first.removeprefix("-- depends:").split(",")
-                           if d.strip()] if first.startswith("-- depends:") else []
+        deps[path.stem] = (
+            [d.strip() for d in first.removeprefix("-- depends:").split(",") if d.strip()]
+            if first.startswith("-- depends:")
+            else []
+        )
     return deps
 
 

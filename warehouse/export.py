@@ -33,12 +33,22 @@ def exported_objects(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, boo
     dim_period. New marts and tables are exported without touching this module.
     """
     objects = {}
-    tables = run_sql(con, "SELECT table_name, table_type FROM information_schema.tables "
-                          "WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name")
+    tables = run_sql(
+        con,
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name",
+    )
     for name, table_type in tables:
-        columns = {c[0] for c in run_sql(con, "SELECT column_name FROM information_schema.columns WHERE "
-                                              "table_schema = 'main' AND table_name = ? AND "
-                                              "table_catalog = current_database()", [name])}
+        columns = {
+            c[0]
+            for c in run_sql(
+                con,
+                "SELECT column_name FROM information_schema.columns WHERE "
+                "table_schema = 'main' AND table_name = ? AND "
+                "table_catalog = current_database()",
+                [name],
+            )
+        }
         t = ident(name)
         if name.startswith("fct_") and "period" in columns and "year" not in columns:
             objects[name] = (f"SELECT f.*, p.year FROM {t} f JOIN dim_period p USING (period)", True)  # noqa: S608
@@ -61,8 +71,10 @@ def write_export(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | Non
     target = Path(target)
     if target.exists() and not target.is_symlink():
         if not _only_ours(target):
-            raise FileExistsError(f"{target} exists and holds files sydstat did not write; refusing to replace it "
-                                  f"(choose another --to, or move them)")
+            raise FileExistsError(
+                f"{target} exists and holds files sydstat did not write; refusing to replace it "
+                f"(choose another --to, or move them)"
+            )
         shutil.rmtree(target)  # an old-style real folder from us: replaced by the versioned layout
     versions = target.parent / f".{target.name}-versions"
     _remove_unfinished(versions, target)
@@ -81,16 +93,24 @@ def write_export(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | Non
             run_sql(con, f"COPY ({query}) TO '{_sql_path(path)}' ({options})")
             described = run_sql(con, f"DESCRIBE {query}")
             rows = run_sql(con, f"SELECT count(*) FROM ({query})")[0][0]  # noqa: S608 (built from checked names)
-            tables[name] = {"path": path.name, "rows": int(rows),
-                            "partitioned_by": "year" if partitioned else None,
-                            "columns": [{"name": c[0], "type": c[1]} for c in described]}
+            tables[name] = {
+                "path": path.name,
+                "rows": int(rows),
+                "partitioned_by": "year" if partitioned else None,
+                "columns": [{"name": c[0], "type": c[1]} for c in described],
+            }
         manifest = {
-            "run_id": run_id, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": tables,
-            "sources": [dict(zip(("source", "title", "url", "licence", "attribution", "is_synthetic"), r, strict=True))
-                        for r in run_sql(con, "SELECT source, title, url, licence, attribution, is_synthetic "
-                                              "FROM dim_source ORDER BY source")],
+            "run_id": run_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "tables": tables,
+            "sources": [
+                dict(zip(("source", "title", "url", "licence", "attribution", "is_synthetic"), r, strict=True))
+                for r in run_sql(
+                    con, "SELECT source, title, url, licence, attribution, is_synthetic FROM dim_source ORDER BY source"
+                )
+            ],
             "note": "Each value's source is in its `source` column; show the source's attribution with it. "
-                    "Figures derived from these values must not be credited to the source.",
+            "Figures derived from these values must not be credited to the source.",
         }
         (folder / "_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str))
     except BaseException:

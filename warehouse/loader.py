@@ -62,7 +62,8 @@ class DeletionGuard:
         raise MassDeletionRefused(
             f"{what}: received {received} rows, the last full refresh of the same scope received "
             f"{self.baseline_rows} (under {self.min_received_share:.0%} of it) — nothing loaded; if the source "
-            f"really shrank, run again with --allow-deletions")
+            f"really shrank, run again with --allow-deletions"
+        )
 
     def check_deleted(self, deleted: int, in_scope: int, what: str) -> None:
         if self.allowed or not deleted or deleted <= self.max_delete_share * in_scope:
@@ -70,7 +71,8 @@ class DeletionGuard:
         raise MassDeletionRefused(
             f"{what}: would delete {deleted} of the {in_scope} rows in its scope ({deleted / in_scope:.1%}, more "
             f"than the {self.max_delete_share:.0%} allowed) — nothing loaded; if the source really removed them, "
-            f"run again with --allow-deletions")
+            f"run again with --allow-deletions"
+        )
 
 
 @dataclass
@@ -112,11 +114,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> BatchResult:
             raise Unvalidated(f"{batch.what}: rows for {table} did not pass suite {declared.suite!r}")
     if batch.full_refresh_scope and not batch.partial:
         batch.deletion_guard.check_received(batch.rows_received, batch.what)
-    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received,
-                           batch.dataset) as result:
+    with batch_transaction(con, batch.source, batch.mode, batch.run_id, batch.rows_received, batch.dataset) as result:
         for row in batch.source_rows:
-            merge_frame(con, "dim_source", pd.DataFrame([row]), ["source"],
-                        compare=spec("dim_source").compare_columns(list(row)))
+            merge_frame(
+                con,
+                "dim_source",
+                pd.DataFrame([row]),
+                ["source"],
+                compare=spec("dim_source").compare_columns(list(row)),
+            )
         frames = _with_derived(batch, result.load_id)
         counts, changed, new_keys = MergeCounts(), set(), {}
         for name, declared in specs.items():
@@ -131,13 +137,20 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> BatchResult:
                 REFRESHES[declared.refresh["by"]](con)
         result.rows_inserted, result.rows_updated = counts.inserted, counts.updated
         result.rows_deleted = _deletions(con, batch, frames)
-        result.rows_quarantined = record_quarantine(con, result.load_id, batch.source, batch.quarantine_table,
-                                                    batch.quarantined)
+        result.rows_quarantined = record_quarantine(
+            con, result.load_id, batch.source, batch.quarantine_table, batch.quarantined
+        )
         record_snapshots(con, result.load_id, batch.snapshots)
         result.requests_made, result.snapshot_ids = batch.requests_made, [s.snapshot_id for s in batch.snapshots]
         full = batch.mode in (LoadMode.FULL, LoadMode.OFFLINE) and not batch.partial
-        record_success(con, batch.source, result.load_id, full=full, new_cursor=batch.new_cursor,
-                       scope_fingerprint=batch.scope_fingerprint)
+        record_success(
+            con,
+            batch.source,
+            result.load_id,
+            full=full,
+            new_cursor=batch.new_cursor,
+            scope_fingerprint=batch.scope_fingerprint,
+        )
     return result
 
 
@@ -150,13 +163,16 @@ def _with_derived(batch: Batch, load_id: int) -> dict[str, pd.DataFrame]:
         if declared.load_id:
             frame = frame.assign(load_id=load_id)
         if declared.columns:
-            frame = frame.reindex(columns=declared.columns + (["load_id"] if declared.load_id and "load_id"
-                                                              not in declared.columns else []))
+            frame = frame.reindex(
+                columns=declared.columns
+                + (["load_id"] if declared.load_id and "load_id" not in declared.columns else [])
+            )
         frames[name] = frame
     for name, declared in table_specs().items():
         if declared.derived and set(declared.derived["from"]) & (set(frames) | set(batch.deletions)):
-            sources = [frames.get(t) for t in declared.derived["from"]] + [batch.deletions.get(t)
-                                                                            for t in declared.derived["from"]]
+            sources = [frames.get(t) for t in declared.derived["from"]] + [
+                batch.deletions.get(t) for t in declared.derived["from"]
+            ]
             frames[name] = DERIVATIONS[declared.derived["by"]]([f for f in sources if f is not None])
     return frames
 
@@ -179,8 +195,7 @@ def _write(con, declared: TableSpec, frame: pd.DataFrame, new_keys: dict[str, pd
         if not keys.empty:
             scd2_new_versions(con, declared.name, frame, keys, declared.key)
         return MergeCounts(int((~keys.existed).sum()), int(keys.existed.sum()))
-    return merge_frame(con, declared.name, frame, declared.key,
-                       compare=declared.compare_columns(list(frame.columns)))
+    return merge_frame(con, declared.name, frame, declared.key, compare=declared.compare_columns(list(frame.columns)))
 
 
 def _deletions(con, batch: Batch, frames: dict[str, pd.DataFrame]) -> int:
@@ -208,19 +223,29 @@ def periods_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for period in sorted(set(pd.Series(periods, dtype="object").dropna().astype(str))):
         first, _, last = period.partition("-")
         start, end = int(first), int(last or first)
-        rows.append({"period": period, "year": end, "period_start": date(start, 1, 1), "period_end": date(end, 12, 31),
-                     "period_type": "span" if last else "year"})
+        rows.append(
+            {
+                "period": period,
+                "year": end,
+                "period_start": date(start, 1, 1),
+                "period_end": date(end, 12, 31),
+                "period_type": "span" if last else "year",
+            }
+        )
     return pd.DataFrame(rows, columns=["period", "year", "period_start", "period_end", "period_type"])
 
 
 def refresh_area_years(con: duckdb.DuckDBPyConnection) -> None:
     """dim_area.first_year / last_year: the years any loaded area table has figures for the area (off-grid cells
     are never loaded, so these are the years the area is in use)."""
-    run_sql(con, "UPDATE dim_area d SET first_year = y.first_year, last_year = y.last_year FROM ("
-                 "SELECT area_code, min(year) AS first_year, max(year) AS last_year FROM ("
-                 "SELECT area_code, year FROM fct_area_population UNION ALL SELECT area_code, year FROM fct_area_type"
-                 ") GROUP BY area_code) y WHERE y.area_code = d.area_code "
-                 "AND (d.first_year IS DISTINCT FROM y.first_year OR d.last_year IS DISTINCT FROM y.last_year)")
+    run_sql(
+        con,
+        "UPDATE dim_area d SET first_year = y.first_year, last_year = y.last_year FROM ("
+        "SELECT area_code, min(year) AS first_year, max(year) AS last_year FROM ("
+        "SELECT area_code, year FROM fct_area_population UNION ALL SELECT area_code, year FROM fct_area_type"
+        ") GROUP BY area_code) y WHERE y.area_code = d.area_code "
+        "AND (d.first_year IS DISTINCT FROM y.first_year OR d.last_year IS DISTINCT FROM y.last_year)",
+    )
 
 
 DERIVATIONS = {"periods": periods_frame}  # schemas/tables.yaml `derived: {by: …}`

@@ -41,8 +41,7 @@ def age_groups(con: duckdb.DuckDBPyConnection, single_years: bool = False) -> li
 
 
 def population_groups(con: duckdb.DuckDBPyConnection, classification: str) -> list[str]:
-    return _column(con, "SELECT population_group FROM dim_population_group WHERE classification = ?",
-                   [classification])
+    return _column(con, "SELECT population_group FROM dim_population_group WHERE classification = ?", [classification])
 
 
 def deso_regso(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -61,8 +60,10 @@ def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def municipality_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Names to resolve against: dim_municipality (code, name, county, in_region), or the region's seed before any
     statistics were loaded."""
-    frame = con.execute("SELECT municipality_code, municipality_name, county_code, in_region "
-                        "FROM dim_municipality WHERE geo_level = 'municipality'").df()
+    frame = con.execute(
+        "SELECT municipality_code, municipality_name, county_code, in_region "
+        "FROM dim_municipality WHERE geo_level = 'municipality'"
+    ).df()
     if frame.empty:
         seed = pd.DataFrame(region_municipalities())
         frame = seed.assign(in_region=True)[["municipality_code", "municipality_name", "county_code", "in_region"]]

@@ -73,10 +73,14 @@ def _checkpoint(ctx, suite_name: str, suite_json: dict):
     except (KeyError, LookupError, ValueError):
         batch_def = asset.add_batch_definition_whole_dataframe("whole_frame")
     vd = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=suite_name, data=batch_def, suite=suite))
-    checkpoint = ctx.checkpoints.add_or_update(gx.Checkpoint(
-        name=suite_name, validation_definitions=[vd],
-        actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-        result_format={"result_format": "SUMMARY"}))
+    checkpoint = ctx.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite_name,
+            validation_definitions=[vd],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "SUMMARY"},
+        )
+    )
     return checkpoint, batch_def, suite
 
 
@@ -99,8 +103,10 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
         return ValidationOutcome(suite_name, frame, frame.assign(reason=pd.Series(dtype="string")))
     variant, suite_json = _for_columns(suite_name, suite_json, set(frame.columns))
     ctx = _context(reports_dir)
-    parts = [_validate_once(ctx, variant, suite_json, chunk, parameters)
-             for chunk in _chunks(frame, suite_json.get("meta", {}).get("chunk_by"))]
+    parts = [
+        _validate_once(ctx, variant, suite_json, chunk, parameters)
+        for chunk in _chunks(frame, suite_json.get("meta", {}).get("chunk_by"))
+    ]
     valid = pd.concat([p[0] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][0]
     quarantined = pd.concat([p[1] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
     critical = list(dict.fromkeys(c for p in parts for c in p[2]))
@@ -120,8 +126,7 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: dict, repor
 def _for_columns(suite_name: str, suite_json: dict, columns: set[str]) -> tuple[str, dict]:
     """The suite without the expectations whose `meta.requires_columns` the frame lacks (e.g. the confidence-interval
     checks, which only survey values have), under its own name so GX keeps one validation definition per variant."""
-    kept = [e for e in suite_json["expectations"]
-            if set((e.get("meta") or {}).get("requires_columns", [])) <= columns]
+    kept = [e for e in suite_json["expectations"] if set((e.get("meta") or {}).get("requires_columns", [])) <= columns]
     dropped = len(suite_json["expectations"]) - len(kept)
     if not dropped:
         return suite_name, suite_json
@@ -175,8 +180,9 @@ def _validate_once(ctx, suite_name: str, suite_json: dict, frame: pd.DataFrame, 
             critical.append(f"{description} failed")
             continue
         batch = batch or batch_def.get_batch(batch_parameters={"dataframe": checked})
-        detail = batch.validate(config.to_domain_obj(), result_format={"result_format": "COMPLETE"},
-                                expectation_parameters=parameters)
+        detail = batch.validate(
+            config.to_domain_obj(), result_format={"result_format": "COMPLETE"}, expectation_parameters=parameters
+        )
         indices = detail.result.get("unexpected_index_list")
         if indices is None:
             critical.append(f"{description} failed and names no rows")

@@ -29,21 +29,40 @@ DESO_2025, REGSO_2025 = "_DeSO2025", "_RegSO2025"
 SEX = {"1": "män", "2": "kvinnor", "1+2": "totalt"}
 BACKGROUND = {"1": "utländsk bakgrund", "2": "svensk bakgrund", "SA": "totalt"}
 BIRTH_REGIONS = {"sv": "Sverige", "eu": "Europa utom Sverige", "öv": "Övriga världen inkl. okänt", "tot": "totalt"}
-ECONOMIC_AGES = {"tot": "totalt ålder", "0-19": "0-19 år", "20-64": "20-64 år", "20-65": "20-65 år", "65+": "65+ år",
-                 "66+": "66+ år"}
-ECONOMIC_CONTENTS = {"000008AC": "Låg ekonomisk standard, procent",
-                     "000008AD": "Hög ekonomisk standard, procent",
-                     "000008AE": "Antal personer totalt"}                # synthetic code
-EDUCATION_LEVELS = {"21": "förgymnasial utbildning", "3+4": "gymnasial utbildning",
-                    "5": "eftergymnasial utbildning, mindre än 3 år", "6": "eftergymnasial utbildning, 3 år eller mer",
-                    "US": "uppgift om utbildningsnivå saknas"}
+ECONOMIC_AGES = {
+    "tot": "totalt ålder",
+    "0-19": "0-19 år",
+    "20-64": "20-64 år",
+    "20-65": "20-65 år",
+    "65+": "65+ år",
+    "66+": "66+ år",
+}
+ECONOMIC_CONTENTS = {
+    "000008AC": "Låg ekonomisk standard, procent",
+    "000008AD": "Hög ekonomisk standard, procent",
+    "000008AE": "Antal personer totalt",
+}  # synthetic code
+EDUCATION_LEVELS = {
+    "21": "förgymnasial utbildning",
+    "3+4": "gymnasial utbildning",
+    "5": "eftergymnasial utbildning, mindre än 3 år",
+    "6": "eftergymnasial utbildning, 3 år eller mer",
+    "US": "uppgift om utbildningsnivå saknas",
+}
 LABOUR_AGES = {"15-74": "15-74 år", "16-64": "16-64 år", "16-65": "16-65 år", "20-64": "20-64 år", "20-65": "20-65 år"}
-LABOUR_CONTENTS = {"0000089X": "antal sysselsatta", "0000089V": "antal arbetslösa",            # 89V, 89W, 89Z:
-                   "0000089W": "antal sysselsatta och arbetslösa (arbetskraften)",           # synthetic codes
-                   "0000089Z": "antal personer utanför arbetskraften", "0000089Y": "antal totalt"}
+LABOUR_CONTENTS = {
+    "0000089X": "antal sysselsatta",
+    "0000089V": "antal arbetslösa",  # 89V, 89W, 89Z:
+    "0000089W": "antal sysselsatta och arbetslösa (arbetskraften)",  # synthetic codes
+    "0000089Z": "antal personer utanför arbetskraften",
+    "0000089Y": "antal totalt",
+}
 LABOUR_AGE_SHARE = {"15-74": 0.74, "16-64": 0.62, "16-65": 0.63, "20-64": 0.56, "20-65": 0.57}
-AREA_TYPE_CONTENTS = {"000008IU": "Områdestyp", "000008IT": "Socioekonomiskt index",
-                      "000008IV": "Andel med låg ekonomisk standard, procent"}
+AREA_TYPE_CONTENTS = {
+    "000008IU": "Områdestyp",
+    "000008IT": "Socioekonomiskt index",
+    "000008IV": "Andel med låg ekonomisk standard, procent",
+}
 
 
 def grid_2025(deso_2018: list[str]) -> dict[str, tuple[str, float]]:
@@ -85,6 +104,7 @@ def on_grid(code: str, year: str, switch: int) -> bool:
 def gridded(value: Callable, switch: int, retired: float | None) -> Callable:
     """A cell function over both grids: off-grid cells answer `retired` (0 or '..') for an old code after the
     switch and '..' for a new code before it; municipality rows answer '..'."""
+
     def cell(key: tuple) -> float | None:
         region, year = key[0], key[-1]
         if len(region) == 4:
@@ -92,6 +112,7 @@ def gridded(value: Callable, switch: int, retired: float | None) -> Callable:
         if not on_grid(region, year, switch):
             return retired if not region.endswith("2025") else None
         return value(key)
+
     return cell
 
 
@@ -128,12 +149,22 @@ def background(cells: dict, profiles: dict) -> tuple[dict, Callable]:
 
     def value(key: tuple) -> float | None:
         deso, bg, sex, _contents, year = key
-        return float(sum(part(deso, b, s, year) for b in (["1", "2"] if bg == "SA" else [bg])
-                         for s in (["1", "2"] if sex == "1+2" else [sex])))
+        return float(
+            sum(
+                part(deso, b, s, year)
+                for b in (["1", "2"] if bg == "SA" else [bg])
+                for s in (["1", "2"] if sex == "1+2" else [sex])
+            )
+        )
 
     years = sorted({k[3] for k in cells})
-    dims = {"Region": _regions(_areas(profiles), _names()), "UtlBakgrund": BACKGROUND, "Kon": SEX,
-            "ContentsCode": {"000007Y4": "Antal"}, "Tid": {y: y for y in years}}
+    dims = {
+        "Region": _regions(_areas(profiles), _names()),
+        "UtlBakgrund": BACKGROUND,
+        "Kon": SEX,
+        "ContentsCode": {"000007Y4": "Antal"},
+        "Tid": {y: y for y in years},
+    }
     return dims, gridded(value, 2025, 0.0)
 
 
@@ -152,11 +183,17 @@ def birth_region(cells: dict, profiles: dict) -> tuple[dict, Callable]:
     def value(key: tuple) -> float | None:
         deso, region, sex, _contents, year = key
         sexes = ["1", "2"] if sex == "1+2" else [sex]
-        return float(sum(sum(parts(deso, s, year).values()) if region == "tot" else parts(deso, s, year)[region]
-                         for s in sexes))
+        return float(
+            sum(sum(parts(deso, s, year).values()) if region == "tot" else parts(deso, s, year)[region] for s in sexes)
+        )
 
-    dims = {"Region": dims["Region"], "Fodelseregion": BIRTH_REGIONS, "Kon": SEX,
-            "ContentsCode": {"000007Y5": "Antal"}, "Tid": dims["Tid"]}
+    dims = {
+        "Region": dims["Region"],
+        "Fodelseregion": BIRTH_REGIONS,
+        "Kon": SEX,
+        "ContentsCode": {"000007Y5": "Antal"},
+        "Tid": dims["Tid"],
+    }
     return dims, gridded(value, 2025, 0.0)
 
 
@@ -167,8 +204,9 @@ def economic_standard(profiles: dict) -> tuple[dict, Callable]:
     def value(key: tuple) -> float | None:
         deso, age, contents, year = key
         persons, foreign = profiles.get((deso, year), (0, 0.0))
-        in_households = round(persons * 0.985 * {"tot": 1.0, "0-19": 0.23, "20-64": 0.56, "20-65": 0.57,
-                                                 "65+": 0.21, "66+": 0.2}[age])
+        in_households = round(
+            persons * 0.985 * {"tot": 1.0, "0-19": 0.23, "20-64": 0.56, "20-65": 0.57, "65+": 0.21, "66+": 0.2}[age]
+        )
         if contents == "000008AE":
             return float(in_households)
         if sample._unit_random("econ-suppressed", deso, year) < 0.004:
@@ -180,8 +218,12 @@ def economic_standard(profiles: dict) -> tuple[dict, Callable]:
             return round(min(low, 75.0), 1)
         return round(max(2.0, 30 - 0.4 * low + 10 * sample._unit_random("high", deso)), 1)
 
-    dims = {"Region": _regions(_areas(profiles), _names()), "Alder": ECONOMIC_AGES, "ContentsCode": ECONOMIC_CONTENTS,
-            "Tid": {y: y for y in _years(profiles, 2011, 2024)}}
+    dims = {
+        "Region": _regions(_areas(profiles), _names()),
+        "Alder": ECONOMIC_AGES,
+        "ContentsCode": ECONOMIC_CONTENTS,
+        "Tid": {y: y for y in _years(profiles, 2011, 2024)},
+    }
     return dims, gridded(value, 2024, None)
 
 
@@ -192,26 +234,39 @@ def _education(profiles: dict, share_of_people: float):
         n = round(persons * share_of_people)
         trend = 0.004 * (int(year) - 2015)
         local = sample._unit_random("edu", deso.removesuffix(DESO_2025))
-        shares = {"21": 0.07 + 0.22 * foreign, "5": 0.12, "US": 0.01 + 0.03 * foreign,
-                  "6": max(0.05, 0.34 - 0.28 * foreign + 0.12 * local + trend)}
+        shares = {
+            "21": 0.07 + 0.22 * foreign,
+            "5": 0.12,
+            "US": 0.01 + 0.03 * foreign,
+            "6": max(0.05, 0.34 - 0.28 * foreign + 0.12 * local + trend),
+        }
         counts = {k: round(n * s) for k, s in shares.items()}
         counts["3+4"] = n - sum(counts.values())
         return float(counts[level])
+
     return value
 
 
 def education_level(profiles: dict) -> tuple[dict, Callable]:
     """TAB5956: 25-64-year-olds by education level on DeSO 2018, 2015-2023: fewer with a long post-secondary
     education where the foreign-background share is high; gymnasial takes the rest."""
-    dims = {"Region": _regions(_areas(profiles, ("2018",)), _names()), "UtbildningsNiva": EDUCATION_LEVELS,
-            "ContentsCode": {"000005MO": "Befolkning"}, "Tid": {y: y for y in _years(profiles, 2015, 2023)}}
+    dims = {
+        "Region": _regions(_areas(profiles, ("2018",)), _names()),
+        "UtbildningsNiva": EDUCATION_LEVELS,
+        "ContentsCode": {"000005MO": "Befolkning"},
+        "Tid": {y: y for y in _years(profiles, 2015, 2023)},
+    }
     return dims, gridded(_education(profiles, 0.52), 9999, None)
 
 
 def education_level_2025(profiles: dict) -> tuple[dict, Callable]:
     """TAB6534: its successor on DeSO 2025 from 2024, 25-65-year-olds."""
-    dims = {"Region": _regions(_areas(profiles, ("2025",)), _names()), "UtbildningsNiva": EDUCATION_LEVELS,
-            "ContentsCode": {"000007Z6": "Befolkning 25-65 år"}, "Tid": {y: y for y in _years(profiles, 2024, 2024)}}
+    dims = {
+        "Region": _regions(_areas(profiles, ("2025",)), _names()),
+        "UtbildningsNiva": EDUCATION_LEVELS,
+        "ContentsCode": {"000007Z6": "Befolkning 25-65 år"},
+        "Tid": {y: y for y in _years(profiles, 2024, 2024)},
+    }
     return dims, gridded(_education(profiles, 0.53), 2024, None)
 
 
@@ -230,15 +285,20 @@ def labour_market_status(profiles: dict) -> tuple[dict, Callable]:
     def value(key: tuple) -> float | None:
         deso, sex, age, contents, year = key
         counts: dict = defaultdict(int)
-        for s in (["1", "2"] if sex == "1+2" else [sex]):
+        for s in ["1", "2"] if sex == "1+2" else [sex]:
             for code, count in parts(deso, s, age, year).items():
                 counts[code] += count
         counts["0000089W"] = counts["0000089X"] + counts["0000089V"]
         counts["0000089Y"] = counts["0000089W"] + counts["0000089Z"]
         return float(counts[contents])
 
-    dims = {"Region": _regions(_areas(profiles), _names()), "Kon": SEX, "Alder": LABOUR_AGES,
-            "ContentsCode": LABOUR_CONTENTS, "Tid": {y: y for y in _years(profiles, 2020, 2024)}}
+    dims = {
+        "Region": _regions(_areas(profiles), _names()),
+        "Kon": SEX,
+        "Alder": LABOUR_AGES,
+        "ContentsCode": LABOUR_CONTENTS,
+        "Tid": {y: y for y in _years(profiles, 2020, 2024)},
+    }
     return dims, gridded(value, 2024, 0.0)
 
 
@@ -265,8 +325,9 @@ def key_csv(profiles: dict) -> str:
     for regso, desos in sorted(regso_members(profiles).items()):
         if regso.endswith(REGSO_2025):
             continue
-        lines += [f'{regso[:4]},{names.get(regso[:4], regso[:4])},{deso},"{regso_name(regso)}",{regso}'
-                  for deso in desos]
+        lines += [
+            f'{regso[:4]},{names.get(regso[:4], regso[:4])},{deso},"{regso_name(regso)}",{regso}' for deso in desos
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -291,6 +352,9 @@ def area_types(profiles: dict) -> tuple[dict, Callable]:
         name = regso_name(regso)
         return f"{regso[:8]} {name}" if regso.endswith(REGSO_2025) else name
 
-    dims = {"Region": {r: label(r) for r in sorted(members)}, "ContentsCode": AREA_TYPE_CONTENTS,
-            "Tid": {y: y for y in _years(profiles, 2011, 2024)}}
+    dims = {
+        "Region": {r: label(r) for r in sorted(members)},
+        "ContentsCode": AREA_TYPE_CONTENTS,
+        "Tid": {y: y for y in _years(profiles, 2011, 2024)},
+    }
     return dims, gridded(value, 2024, None)

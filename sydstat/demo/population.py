@@ -107,13 +107,23 @@ def ckm_value(key: tuple) -> int | None:
 def classic_dims(regions: dict[str, str]) -> tuple[dict, dict]:
     """(cube dimensions, eliminable-only dimensions) of TAB638."""
     ages = {a: f"{a} år" for a in SINGLE_AGES} | {"tot": "totalt ålder"}
-    return ({"Region": regions, "Alder": ages, "Kon": {"1": "män", "2": "kvinnor"},
-             "ContentsCode": {"BE0101N1": "Folkmängd", "BE0101N2": "Folkökning"},
-             "Tid": {y: y for y in CLASSIC_YEARS}},
-            {"Civilstand": MARITAL})
+    return (
+        {
+            "Region": regions,
+            "Alder": ages,
+            "Kon": {"1": "män", "2": "kvinnor"},
+            "ContentsCode": {"BE0101N1": "Folkmängd", "BE0101N2": "Folkökning"},
+            "Tid": {y: y for y in CLASSIC_YEARS},
+        },
+        {"Civilstand": MARITAL},
+    )
 
 
 def ckm_dims(regions: dict[str, str]) -> dict:
-    return {"Region": regions, "Alder": CKM_AGES,
-            "Kon": {"TotSa": "totalt, samtliga män och kvinnor", "1": "män", "2": "kvinnor"},
-            "ContentsCode": {"000007SF": "Folkmängden per månad"}, "Tid": {m: m for m in CKM_MONTHS}}
+    return {
+        "Region": regions,
+        "Alder": CKM_AGES,
+        "Kon": {"TotSa": "totalt, samtliga män och kvinnor", "1": "män", "2": "kvinnor"},
+        "ContentsCode": {"000007SF": "Folkmängden per månad"},
+        "Tid": {m: m for m in CKM_MONTHS},
+    }

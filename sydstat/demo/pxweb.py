@@ -58,31 +58,63 @@ class PxDataset:
             self.cells = generate()
         profiles = ra.profiles_of(self.cells)
         for table_id, label, build in (
-                (ra.BACKGROUND_TABLE, "Folkmängden per region efter utländsk/svensk bakgrund, kön och år (SYNTETISK)",
-                 lambda p: ra.background(self.cells, p)),
-                (ra.BIRTH_TABLE, "Folkmängden per region efter födelseregion, kön och år (SYNTETISK)",
-                 lambda p: ra.birth_region(self.cells, p)),
-                (ra.ECONOMIC_TABLE, "Låg respektive hög ekonomisk standard efter region och ålder (SYNTETISK)",
-                 ra.economic_standard),
-                (ra.EDUCATION_TABLE, "Befolkning 25-64 år efter region och utbildningsnivå (SYNTETISK)",
-                 ra.education_level),
-                (ra.EDUCATION_2025_TABLE, "Befolkning 25-65 år efter region och utbildningsnivå (SYNTETISK)",
-                 ra.education_level_2025),
-                (ra.LABOUR_TABLE, "Arbetsmarknadsstatus efter region (DeSO/RegSO), kön och ålder (SYNTETISK)",
-                 ra.labour_market_status),
-                (ra.AREA_TYPE_TABLE, "Socioekonomiskt index per RegSO (SYNTETISK)", ra.area_types)):
+            (
+                ra.BACKGROUND_TABLE,
+                "Folkmängden per region efter utländsk/svensk bakgrund, kön och år (SYNTETISK)",
+                lambda p: ra.background(self.cells, p),
+            ),
+            (
+                ra.BIRTH_TABLE,
+                "Folkmängden per region efter födelseregion, kön och år (SYNTETISK)",
+                lambda p: ra.birth_region(self.cells, p),
+            ),
+            (
+                ra.ECONOMIC_TABLE,
+                "Låg respektive hög ekonomisk standard efter region och ålder (SYNTETISK)",
+                ra.economic_standard,
+            ),
+            (
+                ra.EDUCATION_TABLE,
+                "Befolkning 25-64 år efter region och utbildningsnivå (SYNTETISK)",
+                ra.education_level,
+            ),
+            (
+                ra.EDUCATION_2025_TABLE,
+                "Befolkning 25-65 år efter region och utbildningsnivå (SYNTETISK)",
+                ra.education_level_2025,
+            ),
+            (
+                ra.LABOUR_TABLE,
+                "Arbetsmarknadsstatus efter region (DeSO/RegSO), kön och ålder (SYNTETISK)",
+                ra.labour_market_status,
+            ),
+            (ra.AREA_TYPE_TABLE, "Socioekonomiskt index per RegSO (SYNTETISK)", ra.area_types),
+        ):
             if table_id not in self.tables:
                 self.tables[table_id] = PxTable(table_id, label, *build(profiles))
         municipalities = {d[:4] for d in self.regions}
         names = {m["id"]: m["title"] for m in sample.municipality_records()}
         regions = {c: names.get(c, c) for c in sorted(municipalities)}
         dims, eliminated = rp.classic_dims(regions)
-        self.tables.setdefault(rp.CLASSIC_TABLE, PxTable(
-            rp.CLASSIC_TABLE, "Folkmängd efter region, civilstånd, ålder och kön. År 2010-2024 (SYNTETISK)", dims,
-            rp.classic_value, eliminated))
-        self.tables.setdefault(rp.CKM_TABLE, PxTable(
-            rp.CKM_TABLE, "Folkmängden per månad efter region, ålder och kön. År 2025M01-2026M04 (SYNTETISK)",
-            rp.ckm_dims(regions), rp.ckm_value))
+        self.tables.setdefault(
+            rp.CLASSIC_TABLE,
+            PxTable(
+                rp.CLASSIC_TABLE,
+                "Folkmängd efter region, civilstånd, ålder och kön. År 2010-2024 (SYNTETISK)",
+                dims,
+                rp.classic_value,
+                eliminated,
+            ),
+        )
+        self.tables.setdefault(
+            rp.CKM_TABLE,
+            PxTable(
+                rp.CKM_TABLE,
+                "Folkmängden per månad efter region, ålder och kön. År 2025M01-2026M04 (SYNTETISK)",
+                rp.ckm_dims(regions),
+                rp.ckm_value,
+            ),
+        )
 
     @property
     def regions(self) -> list[str]:
@@ -127,21 +159,38 @@ def _problem(status: int, title: str, detail: str) -> tuple[int, dict]:
 def route(dataset: PxDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
     parts = [p for p in path.split("/") if p][2:]  # drop api/v2
     if method == "GET" and parts == ["config"]:
-        return 200, {"apiVersion": "2.3.2", "maxDataCells": dataset.max_cells,
-                     "maxCallsPerTimeWindow": dataset.max_calls, "timeWindow": dataset.window,
-                     "license": "https://creativecommons.org/share-your-work/public-domain/cc0/"}
+        return 200, {
+            "apiVersion": "2.3.2",
+            "maxDataCells": dataset.max_cells,
+            "maxCallsPerTimeWindow": dataset.max_calls,
+            "timeWindow": dataset.window,
+            "license": "https://creativecommons.org/share-your-work/public-domain/cc0/",
+        }
     if method == "GET" and parts == ["tables"]:
         days = int(query.get("pastDays", ["36500"])[0])
         recent = dataset.updated >= datetime.now(UTC) - timedelta(days=days)
-        tables = [{"id": t.id, "label": t.label, "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "firstPeriod": min(t.dims["Tid"]), "lastPeriod": max(t.dims["Tid"])}
-                  for t in dataset.tables.values()] if recent else []
+        tables = (
+            [
+                {
+                    "id": t.id,
+                    "label": t.label,
+                    "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "firstPeriod": min(t.dims["Tid"]),
+                    "lastPeriod": max(t.dims["Tid"]),
+                }
+                for t in dataset.tables.values()
+            ]
+            if recent
+            else []
+        )
         # free-text search: the real API matches ANY of the words (public clients of PxWebApi 2.0 note the OR)
         words = query.get("query", [""])[0].casefold().split()
         tables = [t for t in tables if not words or any(w in t["label"].casefold() for w in words)]
-        return 200, {"language": "sv", "tables": tables,
-                     "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1,
-                              "links": []}}
+        return 200, {
+            "language": "sv",
+            "tables": tables,
+            "page": {"pageNumber": 1, "pageSize": 1000, "totalElements": len(tables), "totalPages": 1, "links": []},
+        }
     if len(parts) == 3 and parts[0] == "tables" and parts[1] in dataset.tables:
         return _table_route(dataset, dataset.tables[parts[1]], method, parts[2], body)
     if len(parts) >= 2 and parts[0] == "tables":
@@ -158,24 +207,39 @@ def _table_route(dataset: PxDataset, table: PxTable, method: str, action: str, b
     if method == "POST" and action == "data":
         wanted = {s["variableCode"]: s["valueCodes"] for s in (body or {}).get("selection", [])}
         if set(wanted) & set(table.eliminated):
-            return _problem(400, "Not supported by the replay",
-                            f"leave {sorted(table.eliminated)} out of the selection (SCB then sums it)")
+            return _problem(
+                400,
+                "Not supported by the replay",
+                f"leave {sorted(table.eliminated)} out of the selection (SCB then sums it)",
+            )
         dims = {k: [c for c in wanted.get(k, v) if c in v] for k, v in full.items()}
         cells = math.prod(len(v) for v in dims.values())
         if cells > dataset.max_cells:
-            return _problem(400, "Too many cells",
-                            f"The query asks for {cells} cells; the limit is {dataset.max_cells}")
+            return _problem(
+                400, "Too many cells", f"The query asks for {cells} cells; the limit is {dataset.max_cells}"
+            )
         return 200, _generic_cube(dataset, table, dims, with_values=True)
     return _problem(404, "Not Found", action)
 
 
 def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]], with_values: bool) -> dict:
     payload = {
-        "version": "2.0", "class": "dataset", "label": table.label, "source": "SCB",
-        "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": list(dims),
-        "size": [len(v) for v in dims.values()], "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-        "dimension": {k: {"label": k, "category": _category({c: {**table.eliminated, **table.dims}[k][c] for c in v}),
-                          "extension": {"elimination": k not in ("ContentsCode", "Tid")}} for k, v in dims.items()},
+        "version": "2.0",
+        "class": "dataset",
+        "label": table.label,
+        "source": "SCB",
+        "updated": dataset.updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "id": list(dims),
+        "size": [len(v) for v in dims.values()],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+        "dimension": {
+            k: {
+                "label": k,
+                "category": _category({c: {**table.eliminated, **table.dims}[k][c] for c in v}),
+                "extension": {"elimination": k not in ("ContentsCode", "Tid")},
+            }
+            for k, v in dims.items()
+        },
         "extension": {"px": {"tableid": table.id}},
     }
     if with_values:
@@ -187,18 +251,27 @@ def _generic_cube(dataset: PxDataset, table: PxTable, dims: dict[str, list[str]]
 # -- Folkhälsodata (PxWeb v1 grammar) ---------------------------------------------------------------------------------
 HLV_GENERAL = "A_Folkhalsodata/B_HLV/bFyshals/bbaFyshalsallman/hlv1allmxreg.px"
 HLV_MENTAL = "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px"
+
+
 def _hlv_regions() -> dict[str, str]:
     """The nation, the region's counties and Halland (a neighbour outside the default region), as in the real table."""
     from core.region import counties, region
 
     names = {c["county_code"]: c["county_name"] for c in counties()}
     return {"00": "Riket", **{c: names[c] for c in sorted({*region().county_codes, "13"})}}
+
+
 HLV_SEX = {"00": "Totalt", "01": "Kvinnor", "02": "Män"}
-HLV_MEASURES = {"01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
-                "04": "Antal svar"}
+HLV_MEASURES = {
+    "01": "Andel",
+    "02": "Konfidensintervall nedre gräns",
+    "03": "Konfidensintervall övre gräns",
+    "04": "Antal svar",
+}
 # the real table's pooled periods, gaps included (no 2014-2017 or 2016-2019 window)
-HLV_PERIODS = [f"{y}-{y + 3}" for y in (2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013, 2015, 2017, 2018,
-                                        2019)]
+HLV_PERIODS = [
+    f"{y}-{y + 3}" for y in (2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013, 2015, 2017, 2018, 2019)
+]
 
 
 @dataclass
@@ -225,8 +298,10 @@ def _survey_cell(outcomes: dict[str, float]) -> Callable[[tuple], float | None]:
         sex_gap = {"00": 0.0, "01": 2.0, "02": -2.0}[sex]
         share = outcomes[outcome] + drift + sex_gap + 4 * (sample._unit_random("hlv", region, outcome) - 0.5)
         half = 196 * math.sqrt(share / 100 * (1 - share / 100) / n)
-        return {"01": round(share, 1), "02": round(share - half, 1), "03": round(share + half, 1),
-                "04": float(n)}[measure]
+        return {"01": round(share, 1), "02": round(share - half, 1), "03": round(share + half, 1), "04": float(n)}[
+            measure
+        ]
+
     return cell
 
 
@@ -242,25 +317,51 @@ class FohmDataset:
 
     def __post_init__(self):
         general = {"1": "Bra eller mycket bra hälsa", "2": "Dålig eller mycket dålig hälsa", "3": "Långvarig sjukdom"}
-        self.tables.setdefault(HLV_GENERAL, V1Table(
-            "Självskattat allmänt hälsotillstånd efter region, kön och år (SYNTETISKA DEMODATA)",
-            {"Region": _hlv_regions(), "Hälsotillstånd": general, "Andel och konfidensintervall": {
-                "01": "Andel", "02": "Konfidensintervall nedre gräns", "03": "Konfidensintervall övre gräns",
-                "04": "Antal svar"}, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
-            _survey_cell({"1": 71.0, "2": 6.5, "3": 38.0})))
-        self.tables.setdefault(HLV_MENTAL, V1Table(
-            "Psykisk hälsa efter region, kön och år (SYNTETISKA DEMODATA)",
-            {"Region": _hlv_regions(), "Psykisk hälsa": {"35": "Nedsatt psykiskt välbefinnande", "40": "Suicidtankar",
-                                                      "48": "Sömnbesvär"},
-             "Andel och konfidensintervall": HLV_MEASURES, "Kön": HLV_SEX, "År": {p: p for p in HLV_PERIODS}},
-            _survey_cell({"35": 16.0, "40": 4.0, "48": 34.0})))
+        self.tables.setdefault(
+            HLV_GENERAL,
+            V1Table(
+                "Självskattat allmänt hälsotillstånd efter region, kön och år (SYNTETISKA DEMODATA)",
+                {
+                    "Region": _hlv_regions(),
+                    "Hälsotillstånd": general,
+                    "Andel och konfidensintervall": {
+                        "01": "Andel",
+                        "02": "Konfidensintervall nedre gräns",
+                        "03": "Konfidensintervall övre gräns",
+                        "04": "Antal svar",
+                    },
+                    "Kön": HLV_SEX,
+                    "År": {p: p for p in HLV_PERIODS},
+                },
+                _survey_cell({"1": 71.0, "2": 6.5, "3": 38.0}),
+            ),
+        )
+        self.tables.setdefault(
+            HLV_MENTAL,
+            V1Table(
+                "Psykisk hälsa efter region, kön och år (SYNTETISKA DEMODATA)",
+                {
+                    "Region": _hlv_regions(),
+                    "Psykisk hälsa": {"35": "Nedsatt psykiskt välbefinnande", "40": "Suicidtankar", "48": "Sömnbesvär"},
+                    "Andel och konfidensintervall": HLV_MEASURES,
+                    "Kön": HLV_SEX,
+                    "År": {p: p for p in HLV_PERIODS},
+                },
+                _survey_cell({"35": 16.0, "40": 4.0, "48": 34.0}),
+            ),
+        )
 
 
 def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
     name = path.split("/api/v1/sv/", 1)[1] if "/api/v1/sv/" in path else ""
     if method == "GET" and name in ("", "/") and "config" in query:
-        return 200, {"apiVersion": "1.1.0", "maxValues": dataset.max_values, "maxCalls": 30, "timeWindow": 10,
-                     "CORS": True}
+        return 200, {
+            "apiVersion": "1.1.0",
+            "maxValues": dataset.max_values,
+            "maxCalls": 30,
+            "timeWindow": 10,
+            "CORS": True,
+        }
     table = dataset.tables.get(name)
     folder = name.strip("/")
     if table is None and method == "GET" and any(t.startswith(folder + "/") for t in dataset.tables):
@@ -268,10 +369,20 @@ def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: di
     if table is None:
         return 404, {"error": f"no table {name}"}
     if method == "GET":
-        return 200, {"title": table.title, "variables": [
-            {"code": code, "text": code, "values": list(values), "valueTexts": list(values.values()),
-             **({"elimination": True} if code in table.eliminable else {}),
-             **({"time": True} if code in ("Tid", "År") else {})} for code, values in table.variables.items()]}
+        return 200, {
+            "title": table.title,
+            "variables": [
+                {
+                    "code": code,
+                    "text": code,
+                    "values": list(values),
+                    "valueTexts": list(values.values()),
+                    **({"elimination": True} if code in table.eliminable else {}),
+                    **({"time": True} if code in ("Tid", "År") else {}),
+                }
+                for code, values in table.variables.items()
+            ],
+        }
     wanted = {q["code"]: q["selection"]["values"] for q in (body or {}).get("query", [])}
     dims = {k: [c for c in wanted.get(k, list(v)) if c in v] for k, v in table.variables.items()}
     cells = math.prod(len(v) for v in dims.values())
@@ -283,19 +394,28 @@ def route_v1(dataset: FohmDataset, method: str, path: str, query: dict, body: di
         if value is None:
             status[str(len(values))] = ".."
         values.append(value)
-    return 200, {"version": "2.0", "class": "dataset", "label": table.title,
-                 "source": "Folkhälsomyndigheten", "updated": table.updated or dataset.updated, "id": list(dims),
-                 "size": [len(v) for v in dims.values()], "role": {"time": [list(dims)[-1]], "metric": []},
-                 "dimension": {k: {"label": k, "category": _category({c: table.variables[k][c] for c in v})}
-                               for k, v in dims.items()},
-                 "value": values, "status": status}
+    return 200, {
+        "version": "2.0",
+        "class": "dataset",
+        "label": table.title,
+        "source": "Folkhälsomyndigheten",
+        "updated": table.updated or dataset.updated,
+        "id": list(dims),
+        "size": [len(v) for v in dims.values()],
+        "role": {"time": [list(dims)[-1]], "metric": []},
+        "dimension": {
+            k: {"label": k, "category": _category({c: table.variables[k][c] for c in v})} for k, v in dims.items()
+        },
+        "value": values,
+        "status": status,
+    }
 
 
 def _folder_listing(dataset: FohmDataset, folder: str) -> list[dict]:
     """A v1 folder: its tables ({id, type 't', text, updated}) and subfolders ({id, type 'l', text})."""
     items, seen = [], set()
     for path, table in dataset.tables.items():
-        rest = path[len(folder) + 1:] if path.startswith(folder + "/") else None
+        rest = path[len(folder) + 1 :] if path.startswith(folder + "/") else None
         if rest is None:
             continue
         head, _, tail = rest.partition("/")

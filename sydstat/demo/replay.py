@@ -55,8 +55,7 @@ def _extra_field(record: dict) -> dict:
 
 
 def _new_sex_code(record: dict) -> dict:
-    return {**record, "values": [{**v, "gender": "X" if v["gender"] == "T" else v["gender"]}
-                                 for v in record["values"]]}
+    return {**record, "values": [{**v, "gender": "X" if v["gender"] == "T" else v["gender"]} for v in record["values"]]}
 
 
 # Schema drift in Kolada data records: a renamed field, a missing one, extra ones, a new code in a known field.
@@ -71,8 +70,9 @@ class KoladaDataset:
     municipalities: list[dict] = field(default_factory=sample.municipality_records)
     values: dict[tuple[str, str, int], dict] = field(default_factory=sample.generate_values)
 
-    def set_value(self, kpi: str, municipality: str, year: int, sex: str, value: float | None,
-                  updated: date | None = None) -> None:
+    def set_value(
+        self, kpi: str, municipality: str, year: int, sex: str, value: float | None, updated: date | None = None
+    ) -> None:
         record = self.values.setdefault((kpi, municipality, year), {"values": {}, "updated": None, "deleted": False})
         record["values"][sex] = value
         record["updated"], record["deleted"] = updated or date.today(), False
@@ -85,8 +85,14 @@ class KoladaDataset:
 class ReplayServer:
     """Start with `with ReplayServer() as server: server.url` (an ephemeral port on 127.0.0.1)."""
 
-    def __init__(self, dataset: KoladaDataset | None = None, host: str = "127.0.0.1", port: int = 0,
-                 pxweb: PxDataset | None = None, fohm: FohmDataset | None = None):
+    def __init__(
+        self,
+        dataset: KoladaDataset | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        pxweb: PxDataset | None = None,
+        fohm: FohmDataset | None = None,
+    ):
         self.dataset = dataset or KoladaDataset()
         self.pxweb = pxweb or PxDataset()
         self.fohm = fohm or FohmDataset()
@@ -171,17 +177,22 @@ REWRITE = {
     "drift": lambda h, f, parsed, body: {**body, "values": [DRIFTS[f.drift](dict(r)) for r in body.get("values", [])]},
     "loop": lambda h, f, parsed, body: {**body, "next_url": f"{h._base_url()}{parsed.path}?{parsed.query}"},
     # a new, never-repeating next page forever
-    "endless": lambda h, f, parsed, body: {**body, "next_url": f"{h._base_url()}{parsed.path}"
-                                                               f"?page={len(h.server_state.requests)}&per_page=500"},
+    "endless": lambda h, f, parsed, body: {
+        **body,
+        "next_url": f"{h._base_url()}{parsed.path}?page={len(h.server_state.requests)}&per_page=500",
+    },
     # a next page on another host
-    "foreign_next": lambda h, f, parsed, body: {**body, "next_url": f"http://evil.example:"
-                                                                   f"{h.server.server_address[1]}{parsed.path}?page=2"},
+    "foreign_next": lambda h, f, parsed, body: {
+        **body,
+        "next_url": f"http://evil.example:{h.server.server_address[1]}{parsed.path}?page=2",
+    },
 }
 
 # Faults in how the bytes are sent.
 SEND = {
-    "truncate": lambda h, f, status, raw: h._send_raw(status, raw[: len(raw) // 2], "application/json",
-                                                      declared_length=len(raw)),
+    "truncate": lambda h, f, status, raw: h._send_raw(
+        status, raw[: len(raw) // 2], "application/json", declared_length=len(raw)
+    ),
     "drip": lambda h, f, status, raw: h._send_raw(status, raw, "application/json", drip=f.seconds),
 }
 
@@ -228,8 +239,9 @@ class ReplayHandler(BaseHTTPRequestHandler):
     def _route(self, method: str, parsed, body) -> tuple[int, dict] | None:
         """(status, body) of the fake upstream the path belongs to, or None when it answered already."""
         if parsed.path.startswith("/fohm/api/v1"):
-            status, body = pxweb_v1_route(self.server_state.fohm, method, parsed.path, parse_qs(parsed.query,
-                                          keep_blank_values=True), body)
+            status, body = pxweb_v1_route(
+                self.server_state.fohm, method, parsed.path, parse_qs(parsed.query, keep_blank_values=True), body
+            )
             if status >= 400:
                 return status, body
             self._send_raw(status, b"\xef\xbb\xbf" + json.dumps(body).encode(), "application/json")
@@ -249,8 +261,15 @@ class ReplayHandler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
         self._send_raw(status, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers=headers)
 
-    def _send_raw(self, status: int, raw: bytes, content_type: str, headers: dict | None = None,
-                  declared_length: int | None = None, drip: float = 0.0) -> None:
+    def _send_raw(
+        self,
+        status: int,
+        raw: bytes,
+        content_type: str,
+        headers: dict | None = None,
+        declared_length: int | None = None,
+        drip: float = 0.0,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(declared_length or len(raw)))
@@ -261,7 +280,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if drip:  # a server that answers at a byte per `drip` seconds: bounded by the client's deadline
             for i in range(len(raw)):
                 try:
-                    self.wfile.write(raw[i:i + 1])
+                    self.wfile.write(raw[i : i + 1])
                     self.wfile.flush()
                 except OSError:  # the client gave up
                     return
@@ -286,15 +305,18 @@ def _ids(segment: str) -> list[str]:
 def _page(items: list, query: dict, base: str, path: str) -> dict:
     per_page = min(int(query.get("per_page", ["5000"])[0]), 5000)
     page = max(int(query.get("page", ["1"])[0]), 1)
-    chunk = items[(page - 1) * per_page: page * per_page]
+    chunk = items[(page - 1) * per_page : page * per_page]
     flat = {k: v[0] for k, v in query.items()}
 
     def link(n: int) -> str:
         return f"{base}{path}?{urlencode({**flat, 'page': n, 'per_page': per_page})}"
 
-    return {"values": chunk, "count": len(chunk),
-            "next_url": link(page + 1) if page * per_page < len(items) else None,
-            "previous_url": link(page - 1) if page > 1 else None}
+    return {
+        "values": chunk,
+        "count": len(chunk),
+        "next_url": link(page + 1) if page * per_page < len(items) else None,
+        "previous_url": link(page - 1) if page > 1 else None,
+    }
 
 
 def route(dataset: KoladaDataset, path: str, query: dict, base: str) -> tuple[int, dict]:
@@ -309,15 +331,25 @@ def route(dataset: KoladaDataset, path: str, query: dict, base: str) -> tuple[in
         return 200, _page([k for k in dataset.kpis if k["id"] in wanted], query, base, path)
     if parts == ["municipality"]:
         return 200, _page(dataset.municipalities, query, base, path)
-    if len(parts) == 7 and parts[0] == "data" and parts[1] == "kpi" and parts[3] == "municipality" \
-            and parts[5] == "year":
-        return 200, _page(_data_records(dataset, _ids(parts[2]), _ids(parts[4]), _ids(parts[6]), query),
-                          query, base, path)
+    if (
+        len(parts) == 7
+        and parts[0] == "data"
+        and parts[1] == "kpi"
+        and parts[3] == "municipality"
+        and parts[5] == "year"
+    ):
+        return 200, _page(
+            _data_records(dataset, _ids(parts[2]), _ids(parts[4]), _ids(parts[6]), query), query, base, path
+        )
     if len(parts) == 5 and parts[0] == "data" and parts[1] == "kpi" and parts[3] == "year":  # every municipality
         every = [str(m["id"]) for m in dataset.municipalities]
         return 200, _page(_data_records(dataset, _ids(parts[2]), every, _ids(parts[4]), query), query, base, path)
-    if len(parts) in (3, 5) and parts[0] == "data" and parts[1] == "kpi" and (len(parts) == 3
-                                                                              or parts[3] == "municipality"):
+    if (
+        len(parts) in (3, 5)
+        and parts[0] == "data"
+        and parts[1] == "kpi"
+        and (len(parts) == 3 or parts[3] == "municipality")
+    ):
         # no year segment: every year Kolada has (as the recorded real answers in ../shared/reference show)
         kpis = _ids(parts[2])
         munis = _ids(parts[4]) if len(parts) == 5 else [str(m["id"]) for m in dataset.municipalities]
@@ -362,9 +394,14 @@ class _LazyRecords(list):
     def _render(self, key: tuple) -> dict:
         kpi, muni, year = key
         record = self._values[key]
-        out = {"kpi": kpi, "municipality": muni, "period": year,
-               "values": [{"gender": sex, "count": 1, "status": "", "value": value}
-                          for sex, value in record["values"].items()]}
+        out = {
+            "kpi": kpi,
+            "municipality": muni,
+            "period": year,
+            "values": [
+                {"gender": sex, "count": 1, "status": "", "value": value} for sex, value in record["values"].items()
+            ],
+        }
         if self._incremental:
             for v in out["values"]:
                 v["isdeleted"] = record["deleted"]

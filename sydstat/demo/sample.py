@@ -26,17 +26,45 @@ SAMPLE_KPIS: dict[str, tuple] = {
     "N02269": ("Sysselsättningsgrad, inrikes födda 20-64 år, andel (%)", True, "A", 78.0, 90.0, "better", 1),
     "N02926": ("Utrikes födda, andel (%)", True, "K", 8.0, 36.0, "worse", 1),
     "N61984": ("Inrikes födda med två utrikes födda föräldrar, andel (%)", True, "A", 2.0, 14.0, "worse", 1),
-    "N15822": ("Utländsk bakgrund bland elever i åk 1-9, kommunala skolor, andel (%)", False, "K", 8.0, 60.0,
-               "worse", 0),
-    "N15826": ("Utländsk bakgrund bland elever, fristående grundskola åk 1-9, andel (%)", False, "K", 5.0, 55.0,
-               "worse", 0),
+    "N15822": (
+        "Utländsk bakgrund bland elever i åk 1-9, kommunala skolor, andel (%)",
+        False,
+        "K",
+        8.0,
+        60.0,
+        "worse",
+        0,
+    ),
+    "N15826": (
+        "Utländsk bakgrund bland elever, fristående grundskola åk 1-9, andel (%)",
+        False,
+        "K",
+        5.0,
+        55.0,
+        "worse",
+        0,
+    ),
     "N66080": ("Invånare med låg ekonomisk standard, andel (%)", False, "A", 8.0, 25.0, "worse", 1),
     "N66077": ("Invånare, 0-19 år, med låg ekonomisk standard, andel (%)", False, "A", 8.0, 35.0, "worse", 1),
     "N00906": ("Sammanräknad förvärvsinkomst i åldern 20-64 år (median), kr", True, "A", 250000, 420000, "better", 0),
-    "N31807": ("Invånare som någon gång under året erhållit ekonomiskt bistånd, andel (%) av bef.", False, "A",
-               1.5, 11.0, "worse", 1),
-    "U31803": ("Barn i befolkningen som ingår i familjer med ekonomiskt bistånd, andel (%)", False, "K", 2.0, 20.0,
-               "worse", 1),
+    "N31807": (
+        "Invånare som någon gång under året erhållit ekonomiskt bistånd, andel (%) av bef.",
+        False,
+        "A",
+        1.5,
+        11.0,
+        "worse",
+        1,
+    ),
+    "U31803": (
+        "Barn i befolkningen som ingår i familjer med ekonomiskt bistånd, andel (%)",
+        False,
+        "K",
+        2.0,
+        20.0,
+        "worse",
+        1,
+    ),
     "N01982": ("Invånare 25-64 år med eftergymnasial utbildning, andel (%)", True, "A", 25.0, 70.0, "better", 1),
     "N00957": ("Ohälsotal, dagar", True, "A", 18.0, 40.0, "worse", 1),
     "N00938": ("Sjukpenningtalet, 16–64 år, dagar/registrerad försäkrad", True, "K", 6.0, 14.0, "worse", 1),
@@ -47,8 +75,24 @@ SAMPLE_KPIS: dict[str, tuple] = {
 }
 
 # Business cycle of unemployment-like indicators (1.0 = normal), to make trends look like trends.
-_CYCLE = {2010: 1.15, 2011: 1.05, 2012: 1.08, 2013: 1.12, 2014: 1.08, 2015: 1.02, 2016: 0.97, 2017: 0.93, 2018: 0.9,
-          2019: 0.93, 2020: 1.18, 2021: 1.12, 2022: 0.95, 2023: 0.97, 2024: 1.04, 2025: 1.06}
+_CYCLE = {
+    2010: 1.15,
+    2011: 1.05,
+    2012: 1.08,
+    2013: 1.12,
+    2014: 1.08,
+    2015: 1.02,
+    2016: 0.97,
+    2017: 0.93,
+    2018: 0.9,
+    2019: 0.93,
+    2020: 1.18,
+    2021: 1.12,
+    2022: 0.95,
+    2023: 0.97,
+    2024: 1.04,
+    2025: 1.06,
+}
 
 
 def _unit_random(*parts: object) -> float:
@@ -66,11 +110,23 @@ def region_municipalities() -> list[dict]:
 
 def kpi_metadata() -> list[dict]:
     """Kolada v3 /kpi records for the sample KPIs."""
-    return [{"id": kpi_id, "title": title, "description": f"{title}. SYNTETISKA DEMODATA i sydstat.",
-             "is_divided_by_gender": divided, "municipality_type": mtype, "auspice": "X", "operating_area": "",
-             "perspective": "", "prel_publication_date": None, "publication_date": "2026-02-24",
-             "publ_period": "2025", "has_ou_data": False}
-            for kpi_id, (title, divided, mtype, *_rest) in SAMPLE_KPIS.items()]
+    return [
+        {
+            "id": kpi_id,
+            "title": title,
+            "description": f"{title}. SYNTETISKA DEMODATA i sydstat.",
+            "is_divided_by_gender": divided,
+            "municipality_type": mtype,
+            "auspice": "X",
+            "operating_area": "",
+            "perspective": "",
+            "prel_publication_date": None,
+            "publication_date": "2026-02-24",
+            "publ_period": "2025",
+            "has_ou_data": False,
+        }
+        for kpi_id, (title, divided, mtype, *_rest) in SAMPLE_KPIS.items()
+    ]
 
 
 def municipality_records() -> list[dict]:
@@ -79,17 +135,30 @@ def municipality_records() -> list[dict]:
 
     names = {c["county_code"]: c["county_name"] for c in counties()}
     records = [{"id": "0000", "title": "Riket", "type": "L"}]
-    records += [{"id": f"00{c}", "title": "Region " + names[c].removesuffix(" län").removesuffix("s"), "type": "L"}
-                for c in region().county_codes]
-    records += [{"id": m["municipality_code"], "title": m["municipality_name"], "type": "K"}
-                for m in region_municipalities()]
+    records += [
+        {"id": f"00{c}", "title": "Region " + names[c].removesuffix(" län").removesuffix("s"), "type": "L"}
+        for c in region().county_codes
+    ]
+    records += [
+        {"id": m["municipality_code"], "title": m["municipality_name"], "type": "K"} for m in region_municipalities()
+    ]
     return records
 
 
 def _pressure(code: str) -> float:
     """A made-up socio-economic pressure in [0, 1] per municipality, so related indicators move together."""
-    known = {"1280": 0.95, "1282": 0.85, "1260": 0.8, "1277": 0.75, "1275": 0.7, "1283": 0.65, "1233": 0.05,
-             "1262": 0.05, "1281": 0.35, "1230": 0.15}
+    known = {
+        "1280": 0.95,
+        "1282": 0.85,
+        "1260": 0.8,
+        "1277": 0.75,
+        "1275": 0.7,
+        "1283": 0.65,
+        "1233": 0.05,
+        "1262": 0.05,
+        "1281": 0.35,
+        "1230": 0.15,
+    }
     return known.get(code, 0.2 + 0.55 * _unit_random("pressure", code))
 
 

@@ -33,10 +33,21 @@ SERIES_STYLE = {
     "Blekinge län": {"color": VERMILLION, "linestyle": "--", "marker": "s", "label": "Blekinge (snitt)"},
 }
 
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sydstat", "font.size": 9,
-                     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
-                     "axes.titleweight": "bold", "axes.edgecolor": "#595959", "xtick.color": "#333333",
-                     "ytick.color": "#333333", "figure.dpi": 100})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "sydstat",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 9,
+        "axes.titleweight": "bold",
+        "axes.edgecolor": "#595959",
+        "xtick.color": "#333333",
+        "ytick.color": "#333333",
+        "figure.dpi": 100,
+    }
+)
 
 
 def _save(fig, path: Path) -> Path:
@@ -63,15 +74,30 @@ def _title(ax, title: str) -> None:
 
 
 def _plot(ax, frame: pd.DataFrame, style: dict, linewidth: float = 1.6) -> None:
-    ax.plot(frame["year"], frame["value"], color=style["color"], linestyle=style["linestyle"],
-            marker=style["marker"], markersize=3, linewidth=linewidth, label=style["label"])
+    ax.plot(
+        frame["year"],
+        frame["value"],
+        color=style["color"],
+        linestyle=style["linestyle"],
+        marker=style["marker"],
+        markersize=3,
+        linewidth=linewidth,
+        label=style["label"],
+    )
 
 
 def _mark_breaks(ax, years) -> None:
     for year in sorted(set(years)):
         ax.axvline(year - 0.5, color="#595959", linestyle=":", linewidth=1)
-        ax.annotate("serie-\nbrott", (year - 0.5, 1), xycoords=("data", "axes fraction"), fontsize=7,
-                    ha="right", va="top", color="#333333")
+        ax.annotate(
+            "serie-\nbrott",
+            (year - 0.5, 1),
+            xycoords=("data", "axes fraction"),
+            fontsize=7,
+            ha="right",
+            va="top",
+            color="#333333",
+        )
 
 
 def region_small_multiples(panels: list[dict], path: Path) -> Path:
@@ -90,8 +116,7 @@ def region_small_multiples(panels: list[dict], path: Path) -> Path:
         _title(ax, panel["title"])
     handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
     if handles:
-        fig.legend(handles, labels, loc="lower center", ncols=len(handles), frameon=False,
-                   bbox_to_anchor=(0.5, -0.02))
+        fig.legend(handles, labels, loc="lower center", ncols=len(handles), frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return _save(fig, path)
 
@@ -113,8 +138,14 @@ def municipality_trends(panels: list[dict], path: Path) -> Path:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             labels.setdefault(label, handle)
     if labels:
-        fig.legend(list(labels.values()), list(labels), loc="lower center", ncols=len(labels), frameon=False,
-                   bbox_to_anchor=(0.5, -0.02))
+        fig.legend(
+            list(labels.values()),
+            list(labels),
+            loc="lower center",
+            ncols=len(labels),
+            frameon=False,
+            bbox_to_anchor=(0.5, -0.02),
+        )
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return _save(fig, path)
 
@@ -141,8 +172,7 @@ def segregation_lines(municipality: pd.DataFrame, region: pd.DataFrame, name: st
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     if "is_grid_break" in municipality:
         _mark_breaks(ax, municipality.loc[municipality.is_grid_break.astype(bool), "year"].tolist())
-    _plot(ax, municipality.rename(columns={"dissimilarity": "value"}),
-          {**SERIES_STYLE["T"], "label": name})
+    _plot(ax, municipality.rename(columns={"dissimilarity": "value"}), {**SERIES_STYLE["T"], "label": name})
     _plot(ax, region.rename(columns={"dissimilarity": "value"}), SERIES_STYLE["region"])
     ax.set_ylim(0, max(0.5, float(pd.concat([municipality.dissimilarity, region.dissimilarity]).max()) * 1.15))
     ax.set_ylabel("Segregationsindex D (0-1)")

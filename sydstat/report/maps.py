@@ -40,8 +40,15 @@ def _colour(value: float | None, bounds: list[float]) -> str:
     return VIRIDIS[next((i for i, b in enumerate(bounds) if value <= b), len(bounds) - 1)]
 
 
-def choropleth(codes: list[str], values: dict[str, float | None], label: str, fmt, map_id: str,
-               highlight: str | None = None, width: int = 420) -> Markup:
+def choropleth(
+    codes: list[str],
+    values: dict[str, float | None],
+    label: str,
+    fmt,
+    map_id: str,
+    highlight: str | None = None,
+    width: int = 420,
+) -> Markup:
     """An inline <svg> of `codes` coloured by `values` (formatted with `fmt` in titles and the legend); `highlight`
     outlines one municipality. `label` is the map's accessible name."""
     shapes = {c: outlines()["municipalities"][c] for c in codes if c in outlines()["municipalities"]}
@@ -60,12 +67,14 @@ def choropleth(codes: list[str], values: dict[str, float | None], label: str, fm
     shown = [v for v in values.values() if v is not None]
     bounds = _classes(shown) if shown else []
     title_id = f"{map_id}-title"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{title_id}" class="map" '
-             f'viewBox="0 0 {width} {height + 30}" width="{width}" height="{height + 30}">',
-             f'<title id="{title_id}">{escape(label)}</title>',
-             f'<defs><pattern id="{map_id}-none" width="6" height="6" patternUnits="userSpaceOnUse">'
-             f'<rect width="6" height="6" fill="{MISSING}"/><path d="M0,6 L6,0" stroke="#999" stroke-width="1"/>'
-             f'</pattern></defs>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{title_id}" class="map" '
+        f'viewBox="0 0 {width} {height + 30}" width="{width}" height="{height + 30}">',
+        f'<title id="{title_id}">{escape(label)}</title>',
+        f'<defs><pattern id="{map_id}-none" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{MISSING}"/><path d="M0,6 L6,0" stroke="#999" stroke-width="1"/>'
+        f"</pattern></defs>",
+    ]
     for code in sorted(shapes, key=lambda c: c == highlight):  # the highlighted one last, on top
         shape, value = shapes[code], values.get(code)
         d = " ".join("M" + " L".join(xy(p) for p in ring) + " Z" for polygon in shape["polygons"] for ring in polygon)
@@ -76,9 +85,11 @@ def choropleth(codes: list[str], values: dict[str, float | None], label: str, fm
     if bounds:  # legend: the five classes' upper bounds
         x = 10
         for colour, bound in zip(VIRIDIS, bounds, strict=True):
-            parts.append(f'<rect x="{x}" y="{height + 6}" width="14" height="12" fill="{colour}" stroke="#666" '
-                         f'stroke-width="0.5"/><text x="{x + 17}" y="{height + 16}" font-size="10">≤ '
-                         f'{escape(fmt(bound))}</text>')
+            parts.append(
+                f'<rect x="{x}" y="{height + 6}" width="14" height="12" fill="{colour}" stroke="#666" '
+                f'stroke-width="0.5"/><text x="{x + 17}" y="{height + 16}" font-size="10">≤ '
+                f"{escape(fmt(bound))}</text>"
+            )
             x += (width - 20) // 5
     parts.append("</svg>")
     return Markup("".join(parts))

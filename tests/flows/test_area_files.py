@@ -23,7 +23,9 @@ def test_real_key_then_area_types_load_and_an_unknown_regso_is_quarantined(home,
     types = ingest_area_file(str(export), "regso_area_types")
     batch = types["batches"][0]
     assert (batch["status"], batch["rows_inserted"], batch["rows_quarantined"]) == ("loaded", 3363, 1)
-    assert published("SELECT sum(regso_count), count(DISTINCT area_type) FROM area_type_summary "
-                     "WHERE municipality_code = '1280' AND year = 2022") == [(91, 5)]
+    assert published(
+        "SELECT sum(regso_count), count(DISTINCT area_type) FROM area_type_summary "
+        "WHERE municipality_code = '1280' AND year = 2022"
+    ) == [(91, 5)]
     reason, record = published("SELECT reason, record FROM meta.quarantine WHERE target_table = 'fct_area_type'")[0]
     assert reason.startswith("RegSO not found in dim_area") and "Påhittat område" in record

@@ -11,8 +11,10 @@ from tests.conftest import published
 pytestmark = pytest.mark.integration
 
 COUNT = "SELECT count(*) FROM fct_indicator_value WHERE source = 'kolada'"
-KEPT = ("SELECT municipality_code, value FROM fct_indicator_value WHERE indicator_id = 'N03920' AND period = '2024' "
-        "AND sex = 'T' AND municipality_code IN ('1280', '1281', '1282') ORDER BY 1")
+KEPT = (
+    "SELECT municipality_code, value FROM fct_indicator_value WHERE indicator_id = 'N03920' AND period = '2024' "
+    "AND sex = 'T' AND municipality_code IN ('1280', '1281', '1282') ORDER BY 1"
+)
 
 
 def test_an_empty_kolada_full_refresh_is_refused_and_deletes_nothing(home, replay, capsys):
@@ -25,8 +27,9 @@ def test_an_empty_kolada_full_refresh_is_refused_and_deletes_nothing(home, repla
     err = capsys.readouterr().err
     assert "MassDeletionRefused" in err and "--allow-deletions" in err
     assert published(COUNT)[0][0] == before
-    status, message = published("SELECT status, message FROM meta.load_batch WHERE source = 'kolada' "
-                                "ORDER BY load_id DESC LIMIT 1")[0]
+    status, message = published(
+        "SELECT status, message FROM meta.load_batch WHERE source = 'kolada' ORDER BY load_id DESC LIMIT 1"
+    )[0]
     assert status == "failed" and "received 0 rows" in message
 
     assert main(["status"]) == 1  # the refusal is the source's latest word
@@ -66,10 +69,9 @@ def test_values_that_are_not_numbers_are_quarantined_with_their_raw_text(home, r
 
     assert main(["run", "--source", "kolada"]) == 0
     before = published(KEPT)
-    for (municipality, raw) in (("1280", True), ("1281", float("nan")), ("1282", "12.5")):
+    for municipality, raw in (("1280", True), ("1281", float("nan")), ("1282", "12.5")):
         replay.dataset.set_value("N03920", municipality, 2024, "T", raw, updated=date.today())
     assert main(["run", "--source", "kolada"]) == 0
-    records = published("SELECT record->>'municipality_code', record->>'raw_value' FROM meta.quarantine "
-                        "ORDER BY 1")
+    records = published("SELECT record->>'municipality_code', record->>'raw_value' FROM meta.quarantine ORDER BY 1")
     assert records == [("1280", "true"), ("1281", "NaN"), ("1282", '"12.5"')]
     assert published(KEPT) == before  # the last good values stay: never 1.0, never a silent NULL

@@ -17,13 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_trigger_names_an_event_the_code_emits():
     code = "\n".join(p.read_text() for p in list((ROOT / "flows").glob("*.py")) + list((ROOT / "sydstat").glob("*.py")))
     constants = dict(re.findall(r'^([A-Z_]+) = "(sydstat\.[a-z.]+)"', (ROOT / "flows" / "events.py").read_text(), re.M))
-    emitted = {constants[name] for name in re.findall(r"emit\(([A-Z_]+),", code)}
+    emitted = {constants[name] for name in re.findall(r"emit\(\s*([A-Z_]+),", code)}
     assert emitted == set(ALL_EVENTS)
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
     triggered = {d["name"]: e for d in deployments for t in d.get("triggers", []) for e in t["expect"]}
-    assert triggered == {"ingest-kolada": "sydstat.source.changed", "ingest-scb": "sydstat.source.changed",
-                         "ingest-fohm": "sydstat.source.changed", "publish": "sydstat.source.loaded",
-                         "register-ingest": "sydstat.inbox.received"}
+    assert triggered == {
+        "ingest-kolada": "sydstat.source.changed",
+        "ingest-scb": "sydstat.source.changed",
+        "ingest-fohm": "sydstat.source.changed",
+        "publish": "sydstat.source.loaded",
+        "register-ingest": "sydstat.inbox.received",
+    }
     assert set(triggered.values()) <= emitted
 
 
@@ -31,8 +35,15 @@ def test_prefect_yaml_builds_runner_deployments():
     from sydstat.serve import build_deployments, deployment_specs
 
     deployments = {d.name: d for d in build_deployments(deployment_specs())}
-    assert set(deployments) == {"nightly", "sensor", "ingest-kolada", "ingest-scb", "ingest-fohm", "publish",
-                                "register-ingest"}
+    assert set(deployments) == {
+        "nightly",
+        "sensor",
+        "ingest-kolada",
+        "ingest-scb",
+        "ingest-fohm",
+        "publish",
+        "register-ingest",
+    }
     assert deployments["ingest-kolada"].triggers[0].expect == {"sydstat.source.changed"}
     assert deployments["ingest-kolada"].parameters == {"full": False, "publish": False}
 
@@ -60,24 +71,28 @@ def test_sensor_flow_emits_changed(home, replay, monkeypatch):
     monkeypatch.setenv("SYDSTAT_SCB_URL", replay.scb_url)
     monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
     assert sensor_module.sensor() == {"kolada": True, "scb": True, "fohm": True}  # never loaded
-    assert emitted[0] == ("sydstat.source.changed", {"prefect.resource.id": "sydstat.source.kolada",
-                                                     "prefect.resource.name": "kolada"})
+    assert emitted[0] == (
+        "sydstat.source.changed",
+        {"prefect.resource.id": "sydstat.source.kolada", "prefect.resource.name": "kolada"},
+    )
 
 
 def test_sensor_emits_drifted_with_the_findings_before_a_run_fails_on_them(home, replay, monkeypatch):
     import flows.sensor as sensor_module
 
     emitted = []
-    monkeypatch.setattr(sensor_module, "emit", lambda event, resource, payload: emitted.append((event, resource,
-                                                                                              payload)))
+    monkeypatch.setattr(
+        sensor_module, "emit", lambda event, resource, payload: emitted.append((event, resource, payload))
+    )
     monkeypatch.setenv("SYDSTAT_SCB_URL", replay.scb_url)
     monkeypatch.setenv("SYDSTAT_FOHM_URL", replay.fohm_url)
     del replay.pxweb.tables["TAB6534"]
     sensor_module.sensor()
     drifted = [(r["prefect.resource.id"], p) for e, r, p in emitted if e == "sydstat.source.drifted"]
     assert [d[0] for d in drifted] == ["sydstat.source.scb"]
-    assert drifted[0][1]["checks"] == [{"source": "scb", "table": "TAB6534", "drift": ["table missing (HTTP 404)"],
-                                        "info": [], "ok": False}]
+    assert drifted[0][1]["checks"] == [
+        {"source": "scb", "table": "TAB6534", "drift": ["table missing (HTTP 404)"], "info": [], "ok": False}
+    ]
 
 
 def test_inbox_announces_complete_files_once(tmp_path):

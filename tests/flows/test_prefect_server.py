@@ -36,8 +36,9 @@ def wait_for(check, timeout: float, what: str, interval: float = 1.0):
 
 
 def start(args, env, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -52,21 +53,43 @@ def stop(proc: subprocess.Popen) -> None:
 def test_events_trigger_deployments_on_a_real_server(tmp_path, replay):
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": api,
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "SYDSTAT_HOME": str(tmp_path / "home"),
-           "SYDSTAT_KOLADA_URL": replay.url, "PREFECT_LOGGING_LEVEL": "INFO"}
-    server = start([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                   {k: v for k, v in env.items() if k != "PREFECT_API_URL"}, tmp_path / "server.log")
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "SYDSTAT_HOME": str(tmp_path / "home"),
+        "SYDSTAT_KOLADA_URL": replay.url,
+        "PREFECT_LOGGING_LEVEL": "INFO",
+    }
+    server = start(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        {k: v for k, v in env.items() if k != "PREFECT_API_URL"},
+        tmp_path / "server.log",
+    )
     serving = None
     try:
         wait_for(lambda: _ok(f"{api}/health"), 120, "the Prefect server")
-        serving = start([sys.executable, "-m", "sydstat", "serve", "--inbox-interval", "1"], env,
-                        tmp_path / "serve.log")
-        wait_for(lambda: len(_post(f"{api}/deployments/filter")) == 7 and len(_post(f"{api}/automations/filter")) == 5,
-                 90, "7 deployments and 5 automations")
-        subprocess.run([sys.executable, "-c", "from flows.events import emit, source_resource, SOURCE_CHANGED; "
-                        "emit(SOURCE_CHANGED, source_resource('kolada'), {'reason': 'test'})"],
-                       env=env, cwd=ROOT, check=True, timeout=60)
+        serving = start(
+            [sys.executable, "-m", "sydstat", "serve", "--inbox-interval", "1"], env, tmp_path / "serve.log"
+        )
+        wait_for(
+            lambda: len(_post(f"{api}/deployments/filter")) == 7 and len(_post(f"{api}/automations/filter")) == 5,
+            90,
+            "7 deployments and 5 automations",
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from flows.events import emit, source_resource, SOURCE_CHANGED; "
+                "emit(SOURCE_CHANGED, source_resource('kolada'), {'reason': 'test'})",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            timeout=60,
+        )
 
         published = tmp_path / "home" / "warehouse.duckdb"
 

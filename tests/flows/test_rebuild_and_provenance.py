@@ -12,8 +12,10 @@ from tests.conftest import published
 
 pytestmark = pytest.mark.integration
 
-ANALYST_TABLES = ("SELECT (SELECT count(*) FROM fct_indicator_value), (SELECT count(*) FROM dim_project), "
-                  "(SELECT count(*) FROM fct_area_population), (SELECT count(*) FROM bridge_project_municipality)")
+ANALYST_TABLES = (
+    "SELECT (SELECT count(*) FROM fct_indicator_value), (SELECT count(*) FROM dim_project), "
+    "(SELECT count(*) FROM fct_area_population), (SELECT count(*) FROM bridge_project_municipality)"
+)
 
 
 def test_offline_rebuild_after_losing_the_work_db_keeps_registers_and_provenance(home, replay, capsys):
@@ -23,19 +25,23 @@ def test_offline_rebuild_after_losing_the_work_db_keeps_registers_and_provenance
     assert main(["ingest", str(PROJECT_ROOT / "samples" / "kohesio_sample.csv")]) == 0
     before = published(ANALYST_TABLES)[0]
     assert before[1] > 0
-    assert published("SELECT source, is_synthetic FROM dim_source WHERE source IN ('kolada', 'scb', 'fohm') "
-                     "ORDER BY source") == [("fohm", True), ("kolada", True), ("scb", True)]
+    assert published(
+        "SELECT source, is_synthetic FROM dim_source WHERE source IN ('kolada', 'scb', 'fohm') ORDER BY source"
+    ) == [("fohm", True), ("kolada", True), ("scb", True)]
     # row by row: every Kolada fact names a snapshot that says it is synthetic
-    assert published("SELECT count(*) FROM fct_indicator_value f JOIN meta.raw_snapshot s USING (snapshot_id) "
-                     "WHERE f.source = 'kolada' AND NOT s.is_synthetic") == [(0,)]
+    assert published(
+        "SELECT count(*) FROM fct_indicator_value f JOIN meta.raw_snapshot s USING (snapshot_id) "
+        "WHERE f.source = 'kolada' AND NOT s.is_synthetic"
+    ) == [(0,)]
 
     settings = load_settings()
     settings.work_db.unlink()
     capsys.readouterr()
     assert main(["run", "--offline"]) == 0
     assert published(ANALYST_TABLES)[0] == before  # the projects came back too
-    assert published("SELECT bool_and(is_synthetic) FROM dim_source WHERE source IN ('kolada', 'scb', 'fohm')") \
-        == [(True,)]
+    assert published("SELECT bool_and(is_synthetic) FROM dim_source WHERE source IN ('kolada', 'scb', 'fohm')") == [
+        (True,)
+    ]
     capsys.readouterr()
     assert main(["status", "--json"]) in (0, 1)
     report = json.loads(capsys.readouterr().out)

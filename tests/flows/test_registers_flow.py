@@ -14,30 +14,41 @@ from tests.conftest import published
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "esf_plus_sample.csv"
-PII = [re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), re.compile(r"07\d[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"),
-       re.compile("Kontakt Exempelsson")]
-
+PII = [
+    re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    re.compile(r"07\d[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"),
+    re.compile("Kontakt Exempelsson"),
+]
 
 
 def test_sample_register_loads_once_with_history_and_no_personal_data(home, tmp_path):
     first = ingest_register_file(str(SAMPLE))["batches"][0]
     assert (first["rows_inserted"], first["rows_quarantined"]) == (5, 0)
-    founding = published("SELECT name, owner_name, total_budget_sek, eu_support_sek, start_date, end_date, coverage, "
-                         "is_synthetic FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'")[0]
+    founding = published(
+        "SELECT name, owner_name, total_budget_sek, eu_support_sek, start_date, end_date, coverage, "
+        "is_synthetic FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'"
+    )[0]
     assert founding[1:3] == ("Rädda Barnen region syd", 790680) and founding[6:] == ("programme_area", False)
-    assert published("SELECT count(*), count(*) FILTER (WHERE in_region) FROM project_municipalities "
-                     "WHERE project_id = '2014-SAMVERKAN-RBSYD'") == [(38, 38)]
-    sectors = published("SELECT DISTINCT o.sector FROM bridge_project_organisation b JOIN dim_organisation o "
-                        "USING (org_key) WHERE b.project_id = '2014-SAMVERKAN-RBSYD' AND b.role = 'partner'")
+    assert published(
+        "SELECT count(*), count(*) FILTER (WHERE in_region) FROM project_municipalities "
+        "WHERE project_id = '2014-SAMVERKAN-RBSYD'"
+    ) == [(38, 38)]
+    sectors = published(
+        "SELECT DISTINCT o.sector FROM bridge_project_organisation b JOIN dim_organisation o "
+        "USING (org_key) WHERE b.project_id = '2014-SAMVERKAN-RBSYD' AND b.role = 'partner'"
+    )
     assert {s for (s,) in sectors} >= {"offentlig", "näringsliv", "akademi", "civilsamhälle"}
     # every Swedish municipality is known (the seed of 290): one outside the region links, flagged, never breaks
-    assert published("SELECT municipality_name, in_region FROM project_municipalities WHERE project_id = "
-                     "'SYNT-2023-0004' ORDER BY 1") == [("Osby", True), ("Växjö", False), ("Östra Göinge", True)]
+    assert published(
+        "SELECT municipality_name, in_region FROM project_municipalities WHERE project_id = 'SYNT-2023-0004' ORDER BY 1"
+    ) == [("Osby", True), ("Växjö", False), ("Östra Göinge", True)]
     assert published("SELECT count(*) FROM meta.quarantine") == [(0,)]
     # "which projects, with how much money, touch Landskrona since 2015?"
-    landskrona = published("SELECT DISTINCT p.project_id, p.total_budget_sek, pm.coverage FROM projects p JOIN "
-                           "project_municipalities pm USING (project_id) WHERE pm.municipality_code = '1282' "
-                           "AND p.end_date >= DATE '2015-01-01' ORDER BY 1")
+    landskrona = published(
+        "SELECT DISTINCT p.project_id, p.total_budget_sek, pm.coverage FROM projects p JOIN "
+        "project_municipalities pm USING (project_id) WHERE pm.municipality_code = '1282' "
+        "AND p.end_date >= DATE '2015-01-01' ORDER BY 1"
+    )
     assert landskrona == [("SYNT-2016-0001", 4973906, "local"), ("SYNT-2022-0003", 12500000, "programme_area")]
 
     again = ingest_register_file(str(SAMPLE))["batches"][0]
@@ -47,18 +58,22 @@ def test_sample_register_loads_once_with_history_and_no_personal_data(home, tmp_
     newer.write_text(SAMPLE.read_text(encoding="utf-8").replace("4 973 906", "5 100 000"), encoding="utf-8")
     update = ingest_register_file(str(newer))["batches"][0]
     assert (update["rows_inserted"], update["rows_updated"]) == (0, 1)
-    assert published("SELECT count(*), count(*) FILTER (WHERE is_current) FROM dim_project "
-                     "WHERE project_id = 'SYNT-2016-0001'") == [(2, 1)]
+    assert published(
+        "SELECT count(*), count(*) FILTER (WHERE is_current) FROM dim_project WHERE project_id = 'SYNT-2016-0001'"
+    ) == [(2, 1)]
     assert published("SELECT total_budget_sek FROM projects WHERE project_id = 'SYNT-2016-0001'") == [(5100000,)]
     assert published("SELECT count(*) FROM projects") == [(5,)]  # every project counted once
 
     # privacy: no e-mail, phone or contact name in any text column of the warehouse, nor in any Parquet file
     con = duckdb.connect(str(load_settings().published_db), read_only=True)
-    columns = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE "
-                          "data_type IN ('VARCHAR', 'JSON') AND table_schema IN ('main', 'meta')").fetchall()
+    columns = con.execute(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE "
+        "data_type IN ('VARCHAR', 'JSON') AND table_schema IN ('main', 'meta')"
+    ).fetchall()
     for schema, table, column in columns:
-        for (text,) in con.execute(f'SELECT DISTINCT "{column}"::VARCHAR FROM "{schema}"."{table}" '
-                                   f'WHERE "{column}" IS NOT NULL').fetchall():
+        for (text,) in con.execute(
+            f'SELECT DISTINCT "{column}"::VARCHAR FROM "{schema}"."{table}" WHERE "{column}" IS NOT NULL'
+        ).fetchall():
             assert not any(p.search(text) for p in PII), (table, column, text)
     con.close()
     for parquet in load_settings().parquet_dir.rglob("*.parquet"):
@@ -106,20 +121,25 @@ def test_funding_is_versioned_with_its_project(home, tmp_path):
     frame.to_csv(updated, sep=";", index=False)
     assert main(["ingest", str(updated)]) == 0
 
-    versions = published("SELECT f.total_budget_sek, f.is_current, f.valid_to IS NULL, p.valid_from = f.valid_from "
-                         "FROM fct_project_funding f JOIN dim_project p ON p.register = f.register AND "
-                         "p.project_id = f.project_id AND p.valid_from = f.valid_from "
-                         "WHERE f.project_id = '2014-SAMVERKAN-RBSYD' ORDER BY f.valid_from")
-    assert [(float(v[0]), v[1], v[2], v[3]) for v in versions] == [(790680.0, False, False, True),
-                                                                   (1000000.0, True, True, True)]
-    assert published("SELECT total_budget_sek FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'") \
-        == [(1000000,)]
+    versions = published(
+        "SELECT f.total_budget_sek, f.is_current, f.valid_to IS NULL, p.valid_from = f.valid_from "
+        "FROM fct_project_funding f JOIN dim_project p ON p.register = f.register AND "
+        "p.project_id = f.project_id AND p.valid_from = f.valid_from "
+        "WHERE f.project_id = '2014-SAMVERKAN-RBSYD' ORDER BY f.valid_from"
+    )
+    assert [(float(v[0]), v[1], v[2], v[3]) for v in versions] == [
+        (790680.0, False, False, True),
+        (1000000.0, True, True, True),
+    ]
+    assert published("SELECT total_budget_sek FROM projects WHERE project_id = '2014-SAMVERKAN-RBSYD'") == [(1000000,)]
     # as of a moment between the two loads: the first grant
-    as_of = published("SELECT f.total_budget_sek FROM fct_project_funding f WHERE f.project_id = "
-                      "'2014-SAMVERKAN-RBSYD' AND f.valid_from <= (SELECT min(valid_to) FROM fct_project_funding "
-                      "WHERE project_id = '2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND AND (f.valid_to IS NULL "
-                      "OR f.valid_to > (SELECT min(valid_to) FROM fct_project_funding WHERE project_id = "
-                      "'2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND)")
+    as_of = published(
+        "SELECT f.total_budget_sek FROM fct_project_funding f WHERE f.project_id = "
+        "'2014-SAMVERKAN-RBSYD' AND f.valid_from <= (SELECT min(valid_to) FROM fct_project_funding "
+        "WHERE project_id = '2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND AND (f.valid_to IS NULL "
+        "OR f.valid_to > (SELECT min(valid_to) FROM fct_project_funding WHERE project_id = "
+        "'2014-SAMVERKAN-RBSYD') - INTERVAL 1 MICROSECOND)"
+    )
     assert [float(r[0]) for r in as_of] == [790680.0]
 
 

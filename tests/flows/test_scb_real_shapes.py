@@ -27,9 +27,16 @@ def test_a_missing_table_fails_alone_the_rest_loads_publishes_and_the_run_exits_
     assert "failed: scb TAB6572: UpstreamError" in last and "HTTP 404" in last
     # every other table loaded and was published; area types for 2024 from the RegSO 2025 codes
     assert published("SELECT dataset, status FROM meta.load_batch WHERE source = 'scb' ORDER BY load_id") == [
-        ("TAB6571", "loaded"), ("TAB6572", "failed"), ("TAB6685", "loaded"), ("TAB5956", "loaded"),
-        ("TAB6534", "loaded"), ("TAB6680", "loaded"), ("TAB6586", "loaded"), ("TAB638", "loaded"),
-        ("TAB6471", "loaded")]
+        ("TAB6571", "loaded"),
+        ("TAB6572", "failed"),
+        ("TAB6685", "loaded"),
+        ("TAB5956", "loaded"),
+        ("TAB6534", "loaded"),
+        ("TAB6680", "loaded"),
+        ("TAB6586", "loaded"),
+        ("TAB638", "loaded"),
+        ("TAB6471", "loaded"),
+    ]
     assert published("SELECT DISTINCT grid FROM fct_area_type WHERE year = 2024") == [("RegSO2025",)]
     assert published("SELECT count(*) FROM fct_area_population WHERE classification = 'birth_region'") == [(0,)]
     from core.config import load_settings
@@ -65,20 +72,26 @@ def test_a_total_that_does_not_add_up_fails_that_table_naming_the_cells(home, sc
         return value + 7 if value and key[1:3] == ("SA", "1+2") and key[4] == "2020" else value
 
     table.cells = broken
-    with pytest.raises(RunIncomplete, match=r"TAB6571: \d+ totals miss the sum of their parts .* 2020 T total "
-                                            r"total: Σ population_group = total \(\d+ vs \d+\)"):
+    with pytest.raises(
+        RunIncomplete,
+        match=r"TAB6571: \d+ totals miss the sum of their parts .* 2020 T total "
+        r"total: Σ population_group = total \(\d+ vs \d+\)",
+    ):
         ingest_scb()
     assert published("SELECT count(*) FROM fct_area_population WHERE classification = 'background'") == [(0,)]
-    assert published("SELECT count(*) > 0 FROM fct_area_population WHERE classification = 'birth_region'") == [
-        (True,)]
+    assert published("SELECT count(*) > 0 FROM fct_area_population WHERE classification = 'birth_region'") == [(True,)]
 
 
 def test_check_reports_ok_for_a_matching_table_and_the_precise_drift_for_one_that_is_not(home, scb, capsys):
     assert main(["check", "--source", "scb"]) == 0
     assert "9 of 9 OK" in capsys.readouterr().out
     birth = scb.pxweb.tables["TAB6572"]
-    birth.dims["Fodelseregion"] = {"sv": "Sverige", "eu27": "EU27 utom Sverige", "öv": "Övriga världen",
-                                   "tot": "totalt"}
+    birth.dims["Fodelseregion"] = {
+        "sv": "Sverige",
+        "eu27": "EU27 utom Sverige",
+        "öv": "Övriga världen",
+        "tot": "totalt",
+    }
     del scb.pxweb.tables["TAB6534"]
     scb.requests.clear()
     assert main(["check", "--source", "scb", "--json"]) == 1
@@ -106,8 +119,10 @@ def test_another_region_by_configuration_loads_its_own_municipalities(home, monk
     with ReplayServer() as server:
         monkeypatch.setenv("SYDSTAT_SCB_URL", server.scb_url)
         assert main(["run", "--source", "scb"]) == 0
-    assert published("SELECT count(DISTINCT municipality_code), min(municipality_code) LIKE '17%', "
-                     "max(municipality_code) LIKE '17%' FROM fct_population") == [(16, True, True)]
+    assert published(
+        "SELECT count(DISTINCT municipality_code), min(municipality_code) LIKE '17%', "
+        "max(municipality_code) LIKE '17%' FROM fct_population"
+    ) == [(16, True, True)]
     assert published("SELECT count(*) FROM fct_area_population WHERE area_code NOT LIKE '17%'") == [(0,)]
     assert published("SELECT count(*) FROM dim_municipality WHERE in_region") == [(16,)]
     assert published("SELECT count(DISTINCT municipality_code) FROM segregation_trends") == [(16,)]
@@ -119,5 +134,6 @@ def test_another_region_by_configuration_loads_its_own_municipalities(home, monk
         downloaded = {r.split("/")[4] for r in server.requests if "/data" in r}
     assert len(downloaded) == 9
     assert published("SELECT count(*) FROM dim_municipality WHERE in_region") == [(6,)]
-    assert published("SELECT count(DISTINCT municipality_code), bool_and(municipality_code LIKE '13%') "
-                     "FROM segregation_trends") == [(6, True)]
+    assert published(
+        "SELECT count(DISTINCT municipality_code), bool_and(municipality_code LIKE '13%') FROM segregation_trends"
+    ) == [(6, True)]

@@ -22,8 +22,10 @@ PAGES = ["index.html", "kommun/1282.html", "datakatalog.html"]
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                       reason="Debian chromium + chromium-driver not installed (tests/browser/setup.sh, needs root)"),
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="Debian chromium + chromium-driver not installed (tests/browser/setup.sh, needs root)",
+    ),
 ]
 
 
@@ -60,9 +62,18 @@ def browser(tmp_path_factory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -123,8 +134,9 @@ def test_maps_and_peers_are_drawn_and_read_with_a_screen_reader(browser, base_ur
     assert len(maps) >= (3 if page == "index.html" else 1)
     for svg in maps:
         titles = [t.get_attribute("textContent") for t in svg.find_elements(By.CSS_SELECTOR, "path > title")]
-        assert len(titles) == 38 and all(re.match(r".+: (−?[\d\s\u202f]+(,\d+)?( %| kr| år)?|värde saknas)$", t)
-                                          for t in titles), titles[:3]
+        assert len(titles) == 38 and all(
+            re.match(r".+: (−?[\d\s\u202f]+(,\d+)?( %| kr| år)?|värde saknas)$", t) for t in titles
+        ), titles[:3]
         browser.execute_script("arguments[0].scrollIntoView()", svg)
         pixels = Image.open(io.BytesIO(svg.screenshot_as_png)).convert("RGB")
         assert len(pixels.getcolors(maxcolors=1 << 20)) > 5, "the map looks blank"
@@ -143,9 +155,13 @@ def test_axe_finds_no_serious_or_critical_violations(browser, base_url, page):
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     violations = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([String(e)]));")
-    serious = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]])
-               for v in violations if not isinstance(v, dict) or v.get("impact") in ("serious", "critical")]
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([String(e)]));"
+    )
+    serious = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]])
+        for v in violations
+        if not isinstance(v, dict) or v.get("impact") in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -170,13 +186,16 @@ def test_keyboard_skip_link_reaches_the_content(browser, base_url):
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core not installed (npm ci in tests/browser, see setup.sh)")
 def test_axe_check_would_catch_a_chart_without_text_alternative(browser, base_url, site):
     """Guards the guard: the same axe run reports a critical violation on a page that lacks alt text and lang."""
-    (site / "broken.html").write_text('<!DOCTYPE html><html><head><title>x</title></head><body>'
-                                      '<img src="static/favicon.svg"></body></html>', encoding="utf-8")
+    (site / "broken.html").write_text(
+        '<!DOCTYPE html><html><head><title>x</title></head><body><img src="static/favicon.svg"></body></html>',
+        encoding="utf-8",
+    )
     _open(browser, base_url + "broken.html")
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     violations = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations));")
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations));"
+    )
     assert {"image-alt", "html-has-lang"} <= {v["id"] for v in violations}
 
 

@@ -34,8 +34,10 @@ def test_the_report_does_not_mislead():
 
     assert change_text(-1.5, "percent") == "−1,5 procentenheter"
     assert change_text(120.0, "sek") == "120,0 kr"
-    assert rank_text(SimpleNamespace(direction="higher_is_worse", rank_in_region=3, municipalities_ranked=38)) \
+    assert (
+        rank_text(SimpleNamespace(direction="higher_is_worse", rank_in_region=3, municipalities_ranked=38))
         == "rang 3 av 38"
+    )
     assert rank_text(SimpleNamespace(direction="neutral", rank_in_region=1, municipalities_ranked=38)) is None
     import pandas as pd
 

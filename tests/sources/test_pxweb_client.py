@@ -50,11 +50,19 @@ def test_measure_is_never_split(replay):
 
 def test_server_side_cell_error_names_table_and_query(replay):
     px = client(replay)
-    px.limits().max_cells = 10 ** 9  # pretend we misread the limit: the server's problem+json must surface
+    px.limits().max_cells = 10**9  # pretend we misread the limit: the server's problem+json must surface
     replay.pxweb.max_cells = 10
     with pytest.raises(UpstreamError, match=r"table TAB6571: HTTP 400.*Too many cells.*cells\)"):
-        px.query("TAB6571", {"Region": ["1280C1010", "1280C1020"], "UtlBakgrund": ["1", "2"], "Kon": ["1", "2"],
-                             "ContentsCode": ["000007Y4"], "Tid": ["2020", "2021"]})
+        px.query(
+            "TAB6571",
+            {
+                "Region": ["1280C1010", "1280C1020"],
+                "UtlBakgrund": ["1", "2"],
+                "Kon": ["1", "2"],
+                "ContentsCode": ["000007Y4"],
+                "Tid": ["2020", "2021"],
+            },
+        )
 
 
 def test_429_retry_after_on_post(replay):
@@ -62,8 +70,10 @@ def test_429_retry_after_on_post(replay):
     px = client(replay)
     waits = []
     px.http.sleep = waits.append
-    results = px.query("TAB6571", {"Region": ["1280C1010"], "UtlBakgrund": ["1"], "Kon": ["1"],
-                                   "ContentsCode": ["000007Y4"], "Tid": ["2020"]})
+    results = px.query(
+        "TAB6571",
+        {"Region": ["1280C1010"], "UtlBakgrund": ["1"], "Kon": ["1"], "ContentsCode": ["000007Y4"], "Tid": ["2020"]},
+    )
     assert waits == [3.0] and results[0].payload["value"]
 
 

@@ -23,8 +23,9 @@ def test_real_key_and_area_types_resolve_completely():
     assert len(types) == 3363 and set(types.year) == {2022} and set(types.area_type) == {1, 2, 3, 4, 5}
     assert (types.municipality_name == "Malmö").sum() == 91
     assert not types.apply(lambda r: "Forsberg" in str(r.values), axis=1).any()  # footnotes (a contact) not read
-    municipalities = areas.municipalities_from_key(key_text, {"1280"}, pd.DataFrame(
-        {"county_code": ["12"], "county_name": ["Skåne län"]}))
+    municipalities = areas.municipalities_from_key(
+        key_text, {"1280"}, pd.DataFrame({"county_code": ["12"], "county_name": ["Skåne län"]})
+    )
     assert len(municipalities) == 290
     resolved, unresolved = areas.resolve_area_types(types, dim, municipalities)
     assert len(resolved) == 3363 and unresolved.empty

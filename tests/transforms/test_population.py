@@ -36,8 +36,10 @@ def test_ckm_selection_from_the_real_metadata_asks_single_years_and_totals_for_3
 def test_real_ckm_totals_differ_from_their_parts_within_the_catalogue_tolerance():
     cells = jsonstat2_frame(json.loads((PX / "pxwebpy_tests" / "TAB6471_data.json").read_text()))
     cells = cells[cells.Tid == "2026M01"]
-    table = {**catalogue("TAB6471"), "columns": {"Region": "municipality_code", "Alder": "age_group", "Kon": "sex",
-                                                 "Tid": "year"}}
+    table = {
+        **catalogue("TAB6471"),
+        "columns": {"Region": "municipality_code", "Alder": "age_group", "Kon": "sex", "Tid": "year"},
+    }
     frame = population_frame(cells, table)
     exact = sum_violations(frame, {"absolute": 0})
     assert len(exact) > 100  # SCB's noise: K + M ≠ TotSa in most cells (e.g. Skåne 0-9: 71 472 + 67 728 ≠ 139 198)
@@ -46,8 +48,15 @@ def test_real_ckm_totals_differ_from_their_parts_within_the_catalogue_tolerance(
 
 def test_classic_frame_adds_the_sex_total_and_the_check_is_exact():
     table = catalogue("TAB638")
-    cells = pd.DataFrame({"Region": ["1282"] * 6, "Alder": ["0", "1", "tot"] * 2, "Kon": ["1"] * 3 + ["2"] * 3,
-                          "Tid": ["2024"] * 6, "value": [10.0, 12.0, 22.0, 9.0, 11.0, 20.0]})
+    cells = pd.DataFrame(
+        {
+            "Region": ["1282"] * 6,
+            "Alder": ["0", "1", "tot"] * 2,
+            "Kon": ["1"] * 3 + ["2"] * 3,
+            "Tid": ["2024"] * 6,
+            "value": [10.0, 12.0, 22.0, 9.0, 11.0, 20.0],
+        }
+    )
     frame = population_frame(cells, table)
     t = frame[frame.sex == "T"].set_index("age_group").persons.to_dict()
     assert t == {"0": 19, "1": 23, "total": 42}
@@ -57,13 +66,22 @@ def test_classic_frame_adds_the_sex_total_and_the_check_is_exact():
     broken.loc[(broken.sex == "K") & (broken.age_group == "total"), "persons"] = 21  # SCB's total ≠ Σ ages
     bad = sum_violations(broken, table["sum_tolerance"])
     assert bad[["sex", "age_group", "total", "parts_sum", "check"]].values.tolist() == [
-        ["K", "total", 21, 20, "Σ age_group = total"], ["T", "total", 42, 43, "Σ sex = T"]]
+        ["K", "total", 21, 20, "Σ age_group = total"],
+        ["T", "total", 42, 43, "Σ sex = T"],
+    ]
 
 
 def test_tolerance_grows_with_the_square_root_of_the_number_of_parts():
     ages = [str(a) for a in range(100)]
-    frame = pd.DataFrame({"municipality_code": "1282", "year": 2025, "sex": "K", "age_group": [*ages, "total"],
-                          "persons": pd.array([100] * 100 + [100 * 100 + 99], dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "municipality_code": "1282",
+            "year": 2025,
+            "sex": "K",
+            "age_group": [*ages, "total"],
+            "persons": pd.array([100] * 100 + [100 * 100 + 99], dtype="Int64"),
+        }
+    )
     assert sum_violations(frame, {"absolute": 10}).empty  # 99 ≤ 10 × √100
     frame.loc[frame.age_group == "total", "persons"] = 100 * 100 + 101
     assert len(sum_violations(frame, {"absolute": 10})) == 1

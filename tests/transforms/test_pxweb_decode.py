@@ -62,8 +62,9 @@ def test_wrong_cube_size_is_an_error():
 
 
 def test_missing_symbols_become_null_with_status():
-    payload = {"columns": [{"code": "Region", "type": "d"}, {"code": "Tid", "type": "t"},
-                           {"code": "X", "type": "c"}],
-               "data": [{"key": ["1280", "2024"], "values": [".."]}, {"key": ["1281", "2024"], "values": ["3.5"]}]}
+    payload = {
+        "columns": [{"code": "Region", "type": "d"}, {"code": "Tid", "type": "t"}, {"code": "X", "type": "c"}],
+        "data": [{"key": ["1280", "2024"], "values": [".."]}, {"key": ["1281", "2024"], "values": ["3.5"]}],
+    }
     frame = v1_json_frame(payload)
     assert frame.value.isna().tolist() == [True, False] and frame.status.tolist()[0] == ".."

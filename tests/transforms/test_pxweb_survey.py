@@ -10,16 +10,32 @@ HEALTH = next(t for t in load_catalog("fohm")["tables"] if t["path"].endswith("h
 
 
 def cells(measures: dict[str, float | None], region="12", period="2019-2022") -> pd.DataFrame:
-    rows = [{"Region": region, "Hälsotillstånd": "7", "Hälsotillstånd_label": "Bra eller mycket bra hälsa",
-             "Andel och konfidensintervall": code, "Andel och konfidensintervall_label": label, "Kön": "01",
-             "År": period, "value": value, "status": ".." if value is None else None}
-            for code, (label, value) in measures.items()]
+    rows = [
+        {
+            "Region": region,
+            "Hälsotillstånd": "7",
+            "Hälsotillstånd_label": "Bra eller mycket bra hälsa",
+            "Andel och konfidensintervall": code,
+            "Andel och konfidensintervall_label": label,
+            "Kön": "01",
+            "År": period,
+            "value": value,
+            "status": ".." if value is None else None,
+        }
+        for code, (label, value) in measures.items()
+    ]
     return pd.DataFrame(rows).astype({"value": "Float64", "status": "string"})
 
 
 def test_share_interval_and_answers_become_one_row_with_the_span_as_period():
-    frame = cells({"01": ("Andel", 70.2), "02": ("Konfidensintervall nedre gräns", 68.9),
-                   "03": ("Konfidensintervall övre gräns", 71.5), "04": ("Antal svar", 4500.0)})
+    frame = cells(
+        {
+            "01": ("Andel", 70.2),
+            "02": ("Konfidensintervall nedre gräns", 68.9),
+            "03": ("Konfidensintervall övre gräns", 71.5),
+            "04": ("Antal svar", 4500.0),
+        }
+    )
     out = values_frame(frame, HEALTH, "fohm")
     assert len(out) == 1
     row = out.iloc[0]
@@ -29,8 +45,15 @@ def test_share_interval_and_answers_become_one_row_with_the_span_as_period():
 
 
 def test_a_suppressed_share_stays_null_with_its_symbol():
-    frame = cells({"01": ("Andel", None), "02": ("Konfidensintervall nedre gräns", None),
-                   "03": ("Konfidensintervall övre gräns", None), "04": ("Antal svar", 40.0)}, region="00")
+    frame = cells(
+        {
+            "01": ("Andel", None),
+            "02": ("Konfidensintervall nedre gräns", None),
+            "03": ("Konfidensintervall övre gräns", None),
+            "04": ("Antal svar", 40.0),
+        },
+        region="00",
+    )
     row = values_frame(frame, HEALTH, "fohm").iloc[0]
     assert pd.isna(row.value) and row.status == ".." and row.municipality_code == "0000" and row.respondents == 40
 

@@ -41,14 +41,20 @@ def test_every_recorded_kolada_answer_flattens_with_its_whole_history(name):
     assert len(values) == sum(len(r["values"]) for r in payload["values"])
     assert values.municipality_code.str.len().eq(4).all() and not values.invalid_value.any()
     # no year segment: every year Kolada has (N00097 and N03002 from 1998), all of it kept
-    assert (values.year.min(), values.year.max()) == (min(r["period"] for r in payload["values"]),
-                                                      max(r["period"] for r in payload["values"]))
+    assert (values.year.min(), values.year.max()) == (
+        min(r["period"] for r in payload["values"]),
+        max(r["period"] for r in payload["values"]),
+    )
 
 
 def _age_table() -> dict:
     """TAB6574 (population per DeSO/RegSO by age and sex) as a catalogue entry would declare it."""
-    return {"id": "TAB6574", "columns": {"Region": "area_code", "Alder": "age_group", "Kon": "sex", "Tid": "year"},
-            "codes": {"Kon": {"1": "M", "2": "K"}}, "totals": {"Alder": "totalt", "Kon": "1+2"}}
+    return {
+        "id": "TAB6574",
+        "columns": {"Region": "area_code", "Alder": "age_group", "Kon": "sex", "Tid": "year"},
+        "codes": {"Kon": {"1": "M", "2": "K"}},
+        "totals": {"Alder": "totalt", "Kon": "1+2"},
+    }
 
 
 def _conform(cells: pd.DataFrame) -> pd.DataFrame:
@@ -60,8 +66,13 @@ def _conform(cells: pd.DataFrame) -> pd.DataFrame:
 def test_real_tab6574_carries_both_grids_and_the_old_one_is_zero_in_2025():
     cells = jsonstat2_frame(load("omraden_befolkning.json"))
     grids = grid_of(cells.Region.drop_duplicates())
-    assert grids.value_counts(dropna=False).to_dict() == {"DeSO2025": 57, "DeSO2018": 53, "RegSO2020": 31,
-                                                          "RegSO2025": 31, pd.NA: 1}  # + the municipality
+    assert grids.value_counts(dropna=False).to_dict() == {
+        "DeSO2025": 57,
+        "DeSO2018": 53,
+        "RegSO2020": 31,
+        "RegSO2025": 31,
+        pd.NA: 1,
+    }  # + the municipality
     in_use, off_grid = drop_off_grid(cells)
     assert off_grid == (53 + 31) * 18  # every DeSO 2018 and RegSO 2020 cell: 0 in 2025, not data
     assert set(grid_of(in_use.Region).dropna()) == {"DeSO2025", "RegSO2025"}
@@ -80,8 +91,9 @@ def test_real_totals_add_up_exactly_before_2025_and_within_the_ckm_tolerance_fro
         frame = _conform(cells)
         exact = tt.sum_violations(frame, keys, {"age_group": "total", "sex": "T"})
         assert len(exact) > 0 and set(exact.year) == {2025}, name  # noise from 2025 only
-        assert tt.sum_violations(frame, keys, {"age_group": "total", "sex": "T"}, ckm["sum_tolerance"],
-                                 ckm["from_year"]).empty, name
+        assert tt.sum_violations(
+            frame, keys, {"age_group": "total", "sex": "T"}, ckm["sum_tolerance"], ckm["from_year"]
+        ).empty, name
 
 
 def test_a_code_neither_mapped_nor_declared_as_total_fails_naming_it():

@@ -95,8 +95,9 @@ def test_region_seed_matches_reference_lists():
 def test_kommungrupp_matches_kolada_municipality_groups():
     groups = pd.read_csv(REFERENCE / "kolada" / "kolada_v3_municipality_groups_long.csv", dtype=str)
     seed = pd.read_csv(SCHEMAS_DIR / "seed" / "municipalities.csv", dtype=str)  # all 290
-    skr = groups[groups.group_id.isin([f"G9278{n}" for n in range(6, 10)] + ["G92790", "G92791", "G92792",
-                                                                              "G92793", "G92794"])]
+    skr = groups[
+        groups.group_id.isin([f"G9278{n}" for n in range(6, 10)] + ["G92790", "G92791", "G92792", "G92793", "G92794"])
+    ]
     for row in seed.itertuples():
         titles = set(skr[skr.member_id == row.municipality_code].group_title)
         assert any(row.kommungrupp in t for t in titles), (row.municipality_code, titles)

@@ -50,9 +50,14 @@ def test_absent_group_gives_nan_not_zero():
 
 
 def test_indices_by_municipality_long_input():
-    rows = [("1280", 2024, "A1", "utländsk", 30), ("1280", 2024, "A1", "svensk", 10),
-            ("1280", 2024, "A2", "utländsk", 10), ("1280", 2024, "A2", "svensk", 50),
-            ("1282", 2024, "B1", "utländsk", 5), ("1282", 2024, "B1", "svensk", 5)]
+    rows = [
+        ("1280", 2024, "A1", "utländsk", 30),
+        ("1280", 2024, "A1", "svensk", 10),
+        ("1280", 2024, "A2", "utländsk", 10),
+        ("1280", 2024, "A2", "svensk", 50),
+        ("1282", 2024, "B1", "utländsk", 5),
+        ("1282", 2024, "B1", "svensk", 5),
+    ]
     frame = pd.DataFrame(rows, columns=["municipality_code", "year", "area_code", "background", "persons"])
     out = indices_by_municipality(frame, "background", "utländsk").set_index("municipality_code")
     assert out.loc["1280", "dissimilarity"] == pytest.approx(two_group([30, 10], [10, 50])["dissimilarity"])

@@ -15,16 +15,48 @@ from warehouse.loader import Batch, load_batch
 @pytest.fixture
 def con(tmp_path):
     con = open_work_db(tmp_path / "work.duckdb")
-    con.execute("INSERT OR REPLACE INTO dim_municipality VALUES "
-                "('0114', 'Upplands Väsby', '01', 'Stockholms län', NULL, false, 'municipality')").fetchall()
-    indicators = pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
-                                "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
-    values = pd.DataFrame([{"indicator_id": "N03920", "municipality_code": m, "period": p, "sex": s, "value": v,
-                            "status": None, "source": "kolada", "snapshot_id": None}
-                           for m, p, s, v in [("0114", "2022", "T", 4.0), ("1280", "2022", "K", None),
-                                              ("1280", "2023", "M", 9.5)]])
-    load_batch(con, Batch("kolada", "full", "r", [source_row("kolada")],
-                          {"dim_indicator": indicators, "fct_indicator_value": values}, validated={"indicator_values"}))
+    con.execute(
+        "INSERT OR REPLACE INTO dim_municipality VALUES "
+        "('0114', 'Upplands Väsby', '01', 'Stockholms län', NULL, false, 'municipality')"
+    ).fetchall()
+    indicators = pd.DataFrame(
+        [
+            {
+                "indicator_id": "N03920",
+                "source": "kolada",
+                "source_indicator_id": "N03920",
+                "title": "Arbetslösa, andel (%)",
+                "unit": "percent",
+                "topic": "unemployment",
+            }
+        ]
+    )
+    values = pd.DataFrame(
+        [
+            {
+                "indicator_id": "N03920",
+                "municipality_code": m,
+                "period": p,
+                "sex": s,
+                "value": v,
+                "status": None,
+                "source": "kolada",
+                "snapshot_id": None,
+            }
+            for m, p, s, v in [("0114", "2022", "T", 4.0), ("1280", "2022", "K", None), ("1280", "2023", "M", 9.5)]
+        ]
+    )
+    load_batch(
+        con,
+        Batch(
+            "kolada",
+            "full",
+            "r",
+            [source_row("kolada")],
+            {"dim_indicator": indicators, "fct_indicator_value": values},
+            validated={"indicator_values"},
+        ),
+    )
     yield con
     con.close()
 
@@ -56,8 +88,9 @@ def test_readable_by_pyarrow_pandas_polars_duckdb(con, tmp_path):
     facts = target / "fct_indicator_value"
     by_pyarrow = ds.dataset(facts, format="parquet", partitioning="hive").to_table().num_rows
     by_pandas = pd.read_parquet(facts)
-    by_duckdb = duckdb.sql(f"SELECT count(*), count(value) FROM read_parquet('{facts}/*/*.parquet', "
-                           "hive_partitioning = true)").fetchall()[0]
+    by_duckdb = duckdb.sql(
+        f"SELECT count(*), count(value) FROM read_parquet('{facts}/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()[0]
     assert by_pyarrow == len(by_pandas) == by_duckdb[0] == 3 and by_duckdb[1] == 2  # NULL stays NULL
     assert by_pandas["municipality_code"].tolist().count("0114") == 1  # leading zero kept
     polars = pytest.importorskip("polars")

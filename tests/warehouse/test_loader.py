@@ -7,36 +7,73 @@ from warehouse.db import migrate, open_work_db, schema_version
 from warehouse.loader import FACT_KEY, Batch, DeletionGuard, MassDeletionRefused, Unvalidated, load_batch
 from warehouse.merge import delete_missing_in_scope, ident, merge_frame
 
-SOURCE_ROW = {"source": "kolada", "title": "Kolada", "url": "u", "licence": "l", "attribution": "Källa: Kolada",
-              "is_synthetic": False, "updated_at": None}
+SOURCE_ROW = {
+    "source": "kolada",
+    "title": "Kolada",
+    "url": "u",
+    "licence": "l",
+    "attribution": "Källa: Kolada",
+    "is_synthetic": False,
+    "updated_at": None,
+}
 
 
 @pytest.fixture
 def con(tmp_path):
     con = open_work_db(tmp_path / "work.duckdb")
-    con.execute("INSERT OR REPLACE INTO dim_municipality VALUES "
-                "('1280', 'Malmö', '12', 'Skåne län', NULL, true, 'municipality'), "
-                "('1281', 'Lund', '12', 'Skåne län', NULL, true, 'municipality')").fetchall()
+    con.execute(
+        "INSERT OR REPLACE INTO dim_municipality VALUES "
+        "('1280', 'Malmö', '12', 'Skåne län', NULL, true, 'municipality'), "
+        "('1281', 'Lund', '12', 'Skåne län', NULL, true, 'municipality')"
+    ).fetchall()
     yield con
     con.close()
 
 
 def indicators():
-    return pd.DataFrame([{"indicator_id": "N03920", "source": "kolada", "source_indicator_id": "N03920",
-                          "title": "Arbetslösa, andel (%)", "unit": "percent", "topic": "unemployment"}])
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": "N03920",
+                "source": "kolada",
+                "source_indicator_id": "N03920",
+                "title": "Arbetslösa, andel (%)",
+                "unit": "percent",
+                "topic": "unemployment",
+            }
+        ]
+    )
 
 
 def facts(values: dict) -> pd.DataFrame:
-    rows = [{"indicator_id": "N03920", "municipality_code": m, "period": p, "sex": "T", "value": v, "status": None,
-             "source": "kolada", "snapshot_id": "s1"} for (m, p), v in values.items()]
+    rows = [
+        {
+            "indicator_id": "N03920",
+            "municipality_code": m,
+            "period": p,
+            "sex": "T",
+            "value": v,
+            "status": None,
+            "source": "kolada",
+            "snapshot_id": "s1",
+        }
+        for (m, p), v in values.items()
+    ]
     return pd.DataFrame(rows, columns=FACT_KEY + ["value", "status", "source", "snapshot_id"])
 
 
 def batch(values: dict, deletions: pd.DataFrame | None = None, **kwargs) -> Batch:
-    return Batch(source="kolada", mode=kwargs.pop("mode", "incremental"), run_id="r", source_rows=[SOURCE_ROW],
-                 tables={"dim_indicator": indicators(), "fct_indicator_value": facts(values)},
-                 validated={"indicator_values"}, rows_received=len(values),
-                 deletions={} if deletions is None else {"fct_indicator_value": deletions}, **kwargs)
+    return Batch(
+        source="kolada",
+        mode=kwargs.pop("mode", "incremental"),
+        run_id="r",
+        source_rows=[SOURCE_ROW],
+        tables={"dim_indicator": indicators(), "fct_indicator_value": facts(values)},
+        validated={"indicator_values"},
+        rows_received=len(values),
+        deletions={} if deletions is None else {"fct_indicator_value": deletions},
+        **kwargs,
+    )
 
 
 def table(con):
@@ -51,8 +88,7 @@ def test_migrations_are_recorded_and_rerunnable(con):
     assert migrate(con) == latest  # re-running applies nothing
 
 
-def test_a_version_6_warehouse_keeps_its_area_population_through_the_classification_migration(tmp_path,
-                                                                                               monkeypatch):
+def test_a_version_6_warehouse_keeps_its_area_population_through_the_classification_migration(tmp_path, monkeypatch):
     """007 renames `background` to `population_group` and files existing rows under their classification; 008 gives
     every area row its grid and drops the seven invented birth regions (TAB6572 has three: a rebuild reloads)."""
     from warehouse import db
@@ -61,19 +97,23 @@ def test_a_version_6_warehouse_keeps_its_area_population_through_the_classificat
     monkeypatch.setattr(db, "migrations", lambda: [m for m in every if m[0] <= 6])
     monkeypatch.setattr(db, "refresh_views", lambda con: [])  # today's marts need today's schema
     old = open_work_db(tmp_path / "old.duckdb")
-    old.execute("INSERT INTO fct_area_population VALUES ('1280C1010', 2023, 'T', 'utländsk', 400, 'scb', 1), "
-                "('1280C1010', 2023, 'T', 'total', 1000, 'scb', 1), "
-                "('1280C1010', 2023, 'T', 'född i Asien', 150, 'scb', 1)").fetchall()
+    old.execute(
+        "INSERT INTO fct_area_population VALUES ('1280C1010', 2023, 'T', 'utländsk', 400, 'scb', 1), "
+        "('1280C1010', 2023, 'T', 'total', 1000, 'scb', 1), "
+        "('1280C1010', 2023, 'T', 'född i Asien', 150, 'scb', 1)"
+    ).fetchall()
     monkeypatch.undo()
     assert migrate(old) == every[-1][0]
-    assert old.execute("SELECT classification, population_group, age_group, persons FROM fct_area_population "
-                       "ORDER BY ALL").fetchall() == [("background", "total", "total", 1000),
-                                                      ("background", "utländsk", "total", 400)]
-    assert old.execute("SELECT count(*) FROM dim_population_group p JOIN fct_area_population f "
-                       "USING (classification, population_group)").fetchall() == [(2,)]
-    assert old.execute("SELECT population_group FROM dim_population_group WHERE classification = 'birth_region' "
-                       "ORDER BY sort_order").fetchall() == [("född i Sverige",), ("född i Europa utom Sverige",),
-                                                             ("född i övriga världen",), ("total",)]
+    assert old.execute(
+        "SELECT classification, population_group, age_group, persons FROM fct_area_population ORDER BY ALL"
+    ).fetchall() == [("background", "total", "total", 1000), ("background", "utländsk", "total", 400)]
+    assert old.execute(
+        "SELECT count(*) FROM dim_population_group p JOIN fct_area_population f "
+        "USING (classification, population_group)"
+    ).fetchall() == [(2,)]
+    assert old.execute(
+        "SELECT population_group FROM dim_population_group WHERE classification = 'birth_region' ORDER BY sort_order"
+    ).fetchall() == [("född i Sverige",), ("född i Europa utom Sverige",), ("född i övriga världen",), ("total",)]
     old.close()
 
 
@@ -106,8 +146,9 @@ def test_full_refresh_deletes_only_inside_scope(con):
     with pytest.raises(MassDeletionRefused, match="would delete 1 of the 1 rows"):  # all of its scope: refused
         load_batch(con, batch({}, mode="full", full_refresh_scope=scope))
     assert len(table(con)) == 3
-    result = load_batch(con, batch({}, mode="full", full_refresh_scope=scope,
-                                             deletion_guard=DeletionGuard(allowed=True)))
+    result = load_batch(
+        con, batch({}, mode="full", full_refresh_scope=scope, deletion_guard=DeletionGuard(allowed=True))
+    )
     assert result.rows_deleted == 1
     assert table(con) == [("1280", "2022", 1.0), ("1281", "2023", 3.0)]
 

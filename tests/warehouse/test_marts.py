@@ -11,9 +11,14 @@ import pytest
 from warehouse.db import open_work_db, run_sql
 
 UNEMPLOYMENT = {  # (municipality, year) → (T, K, M)
-    ("1280", 2018): (10.0, 11.0, 9.0), ("1280", 2022): (9.0, 10.0, 8.0), ("1280", 2023): (8.0, 9.0, 7.0),
-    ("1281", 2018): (4.0, 4.0, 4.0), ("1281", 2022): (5.0, 6.0, 4.0), ("1281", 2023): (6.0, 7.0, 5.0),
-    ("1082", 2022): (7.0, None, None), ("1082", 2023): (7.0, 6.0, 8.0),
+    ("1280", 2018): (10.0, 11.0, 9.0),
+    ("1280", 2022): (9.0, 10.0, 8.0),
+    ("1280", 2023): (8.0, 9.0, 7.0),
+    ("1281", 2018): (4.0, 4.0, 4.0),
+    ("1281", 2022): (5.0, 6.0, 4.0),
+    ("1281", 2023): (6.0, 7.0, 5.0),
+    ("1082", 2022): (7.0, None, None),
+    ("1082", 2023): (7.0, 6.0, 8.0),
     ("0780", 2023): (99.0, 99.0, 99.0),  # Växjö: outside the region, never in region figures
 }
 HEALTH = {("1280", 2023): 70.0, ("1281", 2023): 80.0, ("1082", 2023): 75.0}
@@ -23,28 +28,43 @@ NEUTRAL = {("1280", 2023): 1.0, ("1281", 2023): 2.0, ("1082", 2023): 3.0}
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     con = open_work_db(tmp_path_factory.mktemp("marts") / "work.duckdb")
-    run_sql(con, "INSERT OR REPLACE INTO dim_municipality "
-                 "VALUES ('0780', 'Växjö', '07', 'Kronobergs län', NULL, false, 'municipality')")
+    run_sql(
+        con,
+        "INSERT OR REPLACE INTO dim_municipality "
+        "VALUES ('0780', 'Växjö', '07', 'Kronobergs län', NULL, false, 'municipality')",
+    )
     run_sql(con, "INSERT INTO dim_source (source, title, attribution) VALUES ('kolada', 'Kolada', 'Källa: Kolada')")
-    run_sql(con, """INSERT INTO dim_indicator (indicator_id, source, source_indicator_id, title, unit, topic, theme,
+    run_sql(
+        con,
+        """INSERT INTO dim_indicator (indicator_id, source, source_indicator_id, title, unit, topic, theme,
                         target_area, direction, series_break_year, is_headline) VALUES
         ('U', 'kolada', 'U', 'Arbetslöshet', 'percent', 'unemployment', 'Arbete', 3, 'higher_is_worse', 2023, true),
         ('H', 'kolada', 'H', 'Bra hälsa', 'percent', 'public_health', 'Hälsa', 3, 'higher_is_better', NULL, true),
-        ('X', 'kolada', 'X', 'Neutral', 'count', 'population', 'Befolkning', 3, 'neutral', NULL, false)""")
-    run_sql(con, "INSERT INTO dim_period SELECT y::VARCHAR, y, make_date(y, 1, 1), make_date(y, 12, 31), 'year' "
-                 "FROM range(2018, 2024) t(y)")
+        ('X', 'kolada', 'X', 'Neutral', 'count', 'population', 'Befolkning', 3, 'neutral', NULL, false)""",
+    )
+    run_sql(
+        con,
+        "INSERT INTO dim_period SELECT y::VARCHAR, y, make_date(y, 1, 1), make_date(y, 12, 31), 'year' "
+        "FROM range(2018, 2024) t(y)",
+    )
     rows = []
     for (code, year), values in UNEMPLOYMENT.items():
         rows += [("U", code, str(year), sex, v) for sex, v in zip("TKM", values, strict=True)]
     rows += [("H", code, str(year), "T", v) for (code, year), v in HEALTH.items()]
     rows += [("X", code, str(year), "T", v) for (code, year), v in NEUTRAL.items()]
-    con.executemany("INSERT INTO fct_indicator_value BY NAME SELECT ? AS indicator_id, ? AS municipality_code, "
-                    "? AS period, ? AS sex, ? AS value, 'kolada' AS source, 1 AS load_id", rows)
-    run_sql(con, """INSERT INTO segregation_indices
+    con.executemany(
+        "INSERT INTO fct_indicator_value BY NAME SELECT ? AS indicator_id, ? AS municipality_code, "
+        "? AS period, ? AS sex, ? AS value, 'kolada' AS source, 1 AS load_id",
+        rows,
+    )
+    run_sql(
+        con,
+        """INSERT INTO segregation_indices
                     (municipality_code, year, grouping, area_unit, dissimilarity, load_id) VALUES
                            ('1280', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.40, 1),
                            ('1281', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.20, 1),
-                           ('1082', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.30, 1)""")
+                           ('1082', 2023, 'foreign_vs_swedish_background', 'DeSO', 0.30, 1)""",
+    )
     yield con
     con.close()
 
@@ -56,8 +76,10 @@ def rows(con, sql: str, params: list | None = None) -> list[dict]:
 
 
 def test_profile_latest_value_rank_averages_and_change(con):
-    got = {r["municipality_code"]: r for r in rows(
-        con, "SELECT * FROM municipality_profile WHERE indicator_id = 'U' AND sex = 'T'")}
+    got = {
+        r["municipality_code"]: r
+        for r in rows(con, "SELECT * FROM municipality_profile WHERE indicator_id = 'U' AND sex = 'T'")
+    }
     assert set(got) == {"1280", "1281", "1082"}  # Växjö is not in the region
     malmo = got["1280"]
     assert (malmo["year"], malmo["value"]) == (2023, 8.0)
@@ -75,17 +97,25 @@ def test_profile_latest_value_rank_averages_and_change(con):
 
 
 def test_profile_ranks_better_is_higher_and_neutral_highest_first(con):
-    health = dict(con.execute("SELECT municipality_code, rank_in_region FROM municipality_profile "
-                              "WHERE indicator_id = 'H'").fetchall())
+    health = dict(
+        con.execute(
+            "SELECT municipality_code, rank_in_region FROM municipality_profile WHERE indicator_id = 'H'"
+        ).fetchall()
+    )
     assert health == {"1281": 1, "1082": 2, "1280": 3}
-    neutral = dict(con.execute("SELECT municipality_code, rank_in_region FROM municipality_profile "
-                               "WHERE indicator_id = 'X'").fetchall())
+    neutral = dict(
+        con.execute(
+            "SELECT municipality_code, rank_in_region FROM municipality_profile WHERE indicator_id = 'X'"
+        ).fetchall()
+    )
     assert neutral == {"1082": 1, "1281": 2, "1280": 3}
 
 
 def test_trends_flag_series_breaks_and_never_compare_across_them(con):
-    got = {(r["municipality_code"], r["year"]): r for r in rows(
-        con, "SELECT * FROM indicator_trends WHERE indicator_id = 'U' AND sex = 'T'")}
+    got = {
+        (r["municipality_code"], r["year"]): r
+        for r in rows(con, "SELECT * FROM indicator_trends WHERE indicator_id = 'U' AND sex = 'T'")
+    }
     assert ("0780", 2023) not in got
     assert got[("1280", 2023)]["is_series_break"] is True
     assert got[("1280", 2023)]["change_from_previous_year"] is None  # 2022 → 2023 crosses the break
@@ -96,8 +126,10 @@ def test_trends_flag_series_breaks_and_never_compare_across_them(con):
 
 def test_trends_answer_the_landskrona_question_shape(con):
     """One query gives a municipality's series for women and men beside the region's average."""
-    got = con.execute("SELECT year, sex, value, region_average FROM indicator_trends WHERE municipality_code = '1281' "
-                      "AND theme = 'Arbete' AND sex IN ('K', 'M') AND year >= 2010 ORDER BY sex, year").fetchall()
+    got = con.execute(
+        "SELECT year, sex, value, region_average FROM indicator_trends WHERE municipality_code = '1281' "
+        "AND theme = 'Arbete' AND sex IN ('K', 'M') AND year >= 2010 ORDER BY sex, year"
+    ).fetchall()
     assert got[0] == (2018, "K", 4.0, pytest.approx(7.5))
     assert [r[1] for r in got] == ["K"] * 3 + ["M"] * 3
 
@@ -128,8 +160,11 @@ def test_sex_gap_pairs_women_and_men(con):
 def test_structural_overview_side_by_side_with_correlations(con):
     got = {r["municipality_code"]: r for r in rows(con, "SELECT * FROM structural_overview WHERE year = 2023")}
     assert set(got) == {"1280", "1281", "1082"}
-    assert (got["1280"]["unemployment_value"], got["1280"]["public_health_value"],
-            got["1280"]["dissimilarity_deso"]) == (8.0, 70.0, 0.40)
+    assert (
+        got["1280"]["unemployment_value"],
+        got["1280"]["public_health_value"],
+        got["1280"]["dissimilarity_deso"],
+    ) == (8.0, 70.0, 0.40)
     # unemployment 8, 6, 7 vs dissimilarity 0.4, 0.2, 0.3: perfectly correlated; vs health 70, 80, 75: perfectly opposed
     assert got["1281"]["corr_unemployment_dissimilarity"] == pytest.approx(1.0)
     assert got["1281"]["corr_unemployment_public_health"] == pytest.approx(-1.0)
