@@ -1,5 +1,5 @@
 #!/bin/sh
-# Prerequisites of the browser tests (tests/report/test_report_browser.py), run by `make test`:
+# Prerequisites of the browser tests (tests/sydstat/report/test_report_browser.py), run by `make test`:
 # Debian's chromium + chromium-driver (apt, needs root) and axe-core from the npm registry (pinned in package-lock.json).
 # On a machine where they cannot be installed (no root, no npm) the browser tests skip and say why.
 set -e

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-AXE = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 PAGES = ["index.html", "kommun/1282.html", "datakatalog.html"]
 

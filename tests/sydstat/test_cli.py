@@ -10,7 +10,7 @@ import pytest
 
 from sydstat.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args, env=None, timeout=120):
